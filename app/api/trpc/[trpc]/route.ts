@@ -1,0 +1,29 @@
+// The studio's tRPC endpoint. Mutations must come from this site (CSRF); queries are read-only.
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { getDb } from '@/db/client';
+import { isSameOriginRequest } from '@/server/auth/csrf';
+import { createContextFromHeaders } from '@/server/trpc/context';
+import { appRouter } from '@/server/trpc/root';
+
+export const dynamic = 'force-dynamic';
+
+async function handler(req: Request) {
+  if (req.method !== 'GET' && !isSameOriginRequest(req.headers, req.url)) {
+    return Response.json(
+      { error: { message: 'Cross-site request refused', code: 'FORBIDDEN' } },
+      { status: 403 },
+    );
+  }
+  const db = await getDb();
+  return fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req,
+    router: appRouter,
+    createContext: ({ req, resHeaders }) => createContextFromHeaders(db, req.headers, resHeaders, req.url),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error);
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

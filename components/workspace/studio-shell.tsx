@@ -1,0 +1,87 @@
+// The studio's frame: top bar (brand, workspace switcher, sections, user, sign out) around a page.
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import { type ReactNode, useState } from 'react';
+import { useTRPC } from '@/components/trpc-provider';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorBanner } from '@/components/ui/error-banner';
+import { NewWorkspaceForm } from './new-workspace-form';
+
+interface StudioShellProps {
+  workspaceId: string;
+  user: { id: string; name: string; email: string };
+  children: ReactNode;
+}
+
+export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const [creating, setCreating] = useState(false);
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const signOut = useMutation(
+    trpc.auth.signOut.mutationOptions({ onSuccess: () => window.location.assign('/sign-in') }),
+  );
+
+  const workspaces = me.data?.workspaces ?? [];
+  const base = `/studio/${workspaceId}`;
+  const inMembers = pathname.startsWith(`${base}/members`);
+  // Inside an app the Apps section is still current, but the page itself is the app's tab.
+  const appsCurrent = inMembers ? undefined : pathname === base ? 'page' : 'true';
+
+  return (
+    <>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link href={base} className="brand">
+            Weft
+          </Link>
+          <select
+            aria-label="Workspace"
+            value={workspaceId}
+            onChange={(e) => router.push(`/studio/${e.target.value}`)}
+            disabled={workspaces.length === 0}
+          >
+            {workspaces.length === 0 ? <option value={workspaceId}>Loading…</option> : null}
+            {workspaces.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name}
+              </option>
+            ))}
+          </select>
+          <Button variant="ghost" small onClick={() => setCreating(true)}>
+            New workspace
+          </Button>
+          <nav aria-label="Workspace sections" className="row">
+            <Link href={base} className="nav-link" aria-current={appsCurrent}>
+              Apps
+            </Link>
+            <Link href={`${base}/members`} className="nav-link" aria-current={inMembers ? 'page' : undefined}>
+              Members
+            </Link>
+          </nav>
+          <span className="spacer" />
+          <span className="muted" title={user.email}>
+            {me.data?.user.name ?? user.name}
+          </span>
+          <Button small disabled={signOut.isPending || signOut.isSuccess} onClick={() => signOut.mutate()}>
+            {signOut.isPending || signOut.isSuccess ? 'Signing out…' : 'Sign out'}
+          </Button>
+        </div>
+      </header>
+      <main className="container">
+        {signOut.error ? <ErrorBanner error={signOut.error} /> : null}
+        {children}
+      </main>
+      {creating ? (
+        <Dialog title="New workspace" onClose={() => setCreating(false)}>
+          <NewWorkspaceForm onClose={() => setCreating(false)} />
+        </Dialog>
+      ) : null}
+    </>
+  );
+}

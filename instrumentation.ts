@@ -1,0 +1,10 @@
+// Runs once per server process at boot (Node.js runtime only): validates the configuration and
+// opens the database, applying pending migrations before the first request.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { config } = await import('./server/config');
+  config();
+  const { getDatabase } = await import('./db/client');
+  const database = await getDatabase();
+  console.log(`Weft: database ready (${database.kind})`);
+}

@@ -1,0 +1,10 @@
+// Next.js configuration. Packages with WASM or native parts are loaded from node_modules at run
+// time instead of being bundled, so their binary files are found where npm put them.
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default nextConfig;

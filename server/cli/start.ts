@@ -1,0 +1,40 @@
+// `npm start`: validates the configuration (stopping with a message naming any bad variable),
+// builds the app when the build is missing or stale, then serves it with `next start`.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../config';
+import { buildIsStale } from './build-freshness';
+
+function main() {
+  let port: number;
+  let dataDir: string;
+  try {
+    const cfg = loadConfig();
+    port = cfg.PORT;
+    dataDir = cfg.WEFT_DATA_DIR;
+    console.log(`Weft: ${cfg.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}`);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const next = path.join(process.cwd(), 'node_modules', '.bin', 'next');
+  if (buildIsStale()) {
+    console.log('Weft: building the app (first start or changed sources)…');
+    const build = spawnSync(next, ['build'], { stdio: 'inherit', env: process.env });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
+
+  console.log(`Weft: starting on http://localhost:${port}`);
+  const server = spawn(next, ['start', '-p', String(port)], {
+    stdio: 'inherit',
+    env: { ...process.env, WEFT_DATA_DIR: dataDir },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
+  server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+}
+
+main();

@@ -1,0 +1,110 @@
+// Weft's configuration, read from the environment once and validated with zod. A bad value stops
+// start-up with a message that names the variable. APP_SECRET is generated on first start and kept
+// under the data directory so sessions and encrypted secrets survive restarts.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const emptyToUndefined = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const configSchema = z.object({
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  WEFT_DATA_DIR: z.string().trim().min(1).default('.data'),
+  APP_SECRET: emptyToUndefined.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters (leave it unset to have one generated)',
+  }),
+  OPENAI_API_KEY: emptyToUndefined,
+  OPENAI_BASE_URL: optionalUrl(['http:', 'https:']),
+  TEMPORAL_ADDRESS: emptyToUndefined.refine((v) => v === undefined || /^[^\s:/]+:\d{1,5}$/.test(v), {
+    message: 'must be host:port, for example 127.0.0.1:7233',
+  }),
+  PORT: z
+    .string()
+    .trim()
+    .default('3000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+      message: 'must be a whole number from 1 to 65535',
+    })
+    .transform(Number),
+});
+
+export type WeftConfig = Omit<z.infer<typeof configSchema>, 'APP_SECRET' | 'WEFT_DATA_DIR'> & {
+  WEFT_DATA_DIR: string;
+  APP_SECRET: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment without touching the disk; throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>) {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.message,
+      })),
+    );
+  }
+  return result.data;
+}
+
+/** Reads the secret from the data directory, creating it (mode 600) on first use. */
+function persistedAppSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'app-secret');
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= 32) return stored;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): WeftConfig {
+  const parsed = parseConfig(env);
+  const dataDir = path.resolve(parsed.WEFT_DATA_DIR);
+  return {
+    ...parsed,
+    WEFT_DATA_DIR: dataDir,
+    APP_SECRET: parsed.APP_SECRET ?? persistedAppSecret(dataDir),
+  };
+}
+
+let cached: WeftConfig | undefined;
+/** The process-wide configuration, loaded on first call. */
+export function config(): WeftConfig {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,26 @@
+// The tRPC request context: the database, the signed-in user (from the session cookie) and the
+// response headers (for Set-Cookie).
+import type { Db } from '@/db/client';
+import { readCookie, SESSION_COOKIE } from '@/server/auth/session-cookie';
+import { type SessionUser, userForSessionToken } from '@/server/services/auth-service';
+
+export interface Context {
+  db: Db;
+  user: SessionUser | null;
+  sessionToken: string | null;
+  resHeaders: Headers;
+  /** Mark cookies Secure (the request came over https). */
+  secureCookies: boolean;
+}
+
+export async function createContextFromHeaders(
+  db: Db,
+  headers: Headers,
+  resHeaders: Headers,
+  requestUrl: string,
+): Promise<Context> {
+  const sessionToken = readCookie(headers.get('cookie'), SESSION_COOKIE) ?? null;
+  const user = sessionToken ? await userForSessionToken(db, sessionToken) : null;
+  const proto = headers.get('x-forwarded-proto') ?? new URL(requestUrl).protocol.replace(':', '');
+  return { db, user, sessionToken: user ? sessionToken : null, resHeaders, secureCookies: proto === 'https' };
+}

@@ -1,0 +1,14 @@
+// The studio's tRPC API: every router, and the type the client is generated from.
+import { createCallerFactory, router } from './init';
+import { appsRouter } from './routers/apps';
+import { authRouter } from './routers/auth';
+import { workspaceRouter } from './routers/workspace';
+
+export const appRouter = router({
+  auth: authRouter,
+  workspace: workspaceRouter,
+  apps: appsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,145 @@
+// Tenant isolation: a member of workspace A addressing workspace B's ids through any procedure of
+// the apps and workspace routers gets NOT_FOUND or FORBIDDEN, and B's rows stay exactly as they
+// were. The procedures are enumerated from the router, so a new one without a case fails here.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
+import { apps, appVersions, auditLog, invitations, memberships, workspaces } from '@/db/schema';
+import { appRouter } from '@/server/trpc/root';
+import { testDatabases } from '../support/databases';
+import { type Caller, errorCodeOf, signUpUser } from '../support/trpc-harness';
+
+interface Targets {
+  workspaceId: string;
+  appId: string;
+  versionId: string;
+  userId: string;
+  invitationId: string;
+}
+
+/** The input each scoped procedure receives, built from a workspace id and B's object ids. */
+const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown> = {
+  'apps.list': (workspaceId) => ({ workspaceId }),
+  'apps.get': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apps.create': (workspaceId) => ({ workspaceId, name: 'Intruder', kind: 'chat' }),
+  'apps.update': (workspaceId, b) => ({ workspaceId, appId: b.appId, name: 'Hijacked' }),
+  'apps.delete': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apps.duplicate': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apps.getDraft': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apps.saveDraft': (workspaceId, b) => ({
+    workspaceId,
+    appId: b.appId,
+    baseRevision: 1,
+    definition: { schemaVersion: 1, nodes: [], edges: [] },
+  }),
+  'apps.publish': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apps.versions': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apps.getVersion': (workspaceId, b) => ({ workspaceId, appId: b.appId, versionId: b.versionId }),
+  'apps.restoreVersion': (workspaceId, b) => ({ workspaceId, appId: b.appId, versionId: b.versionId }),
+  'workspace.get': (workspaceId) => ({ workspaceId }),
+  'workspace.rename': (workspaceId) => ({ workspaceId, name: 'Taken over' }),
+  'workspace.members': (workspaceId) => ({ workspaceId }),
+  'workspace.changeRole': (workspaceId, b) => ({ workspaceId, userId: b.userId, role: 'viewer' }),
+  'workspace.removeMember': (workspaceId, b) => ({ workspaceId, userId: b.userId }),
+  'workspace.invitations': (workspaceId) => ({ workspaceId }),
+  'workspace.invite': (workspaceId) => ({ workspaceId, role: 'owner' }),
+  'workspace.revokeInvitation': (workspaceId, b) => ({ workspaceId, invitationId: b.invitationId }),
+};
+
+/** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
+const unscoped = new Set(['workspace.list', 'workspace.create']);
+
+const procedurePaths = Object.keys(appRouter._def.procedures).filter(
+  (p) => p.startsWith('apps.') || p.startsWith('workspace.'),
+);
+
+function call(caller: Caller, path: string, input: unknown): Promise<unknown> {
+  const [routerName, procedure] = path.split('.') as [string, string];
+  const routerCaller = (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[
+    routerName
+  ];
+  const fn = routerCaller?.[procedure];
+  if (!fn) throw new Error(`no procedure ${path}`);
+  return fn(input);
+}
+
+describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
+  let database: Database;
+  let attacker: Awaited<ReturnType<typeof signUpUser>>;
+  let b: Targets;
+
+  async function snapshotOfB() {
+    const db = database.db;
+    const where = <T extends { workspaceId: unknown }>(t: T) => eq(t.workspaceId as never, b.workspaceId);
+    return {
+      workspace: await db.select().from(workspaces).where(eq(workspaces.id, b.workspaceId)),
+      memberships: await db.select().from(memberships).where(where(memberships)),
+      apps: await db.select().from(apps).where(where(apps)),
+      versions: await db.select().from(appVersions).where(where(appVersions)),
+      invitations: await db.select().from(invitations).where(where(invitations)),
+      audit: await db.select().from(auditLog).where(where(auditLog)),
+    };
+  }
+
+  beforeAll(async () => {
+    database = await open();
+    attacker = await signUpUser(database.db, 'tenant-a');
+    const victim = await signUpUser(database.db, 'tenant-b');
+    const ws = { workspaceId: victim.workspaceId };
+    const app = await victim.caller.apps.create({ ...ws, name: 'Secret app', kind: 'workflow' });
+    const version = await victim.caller.apps.publish({ ...ws, appId: app.id });
+    const { invitation } = await victim.caller.workspace.invite({ ...ws, role: 'editor' });
+    b = {
+      workspaceId: victim.workspaceId,
+      appId: app.id,
+      versionId: version.id,
+      userId: victim.user.id,
+      invitationId: invitation.id,
+    };
+    // A also owns an app, so "wrong workspace" and "wrong object" are both exercised.
+    await attacker.caller.apps.create({ workspaceId: attacker.workspaceId, name: 'Own app', kind: 'chat' });
+  });
+  afterAll(() => database.close());
+
+  it('every apps and workspace procedure has an isolation case', () => {
+    expect(procedurePaths.length).toBeGreaterThan(15);
+    const missing = procedurePaths.filter((p) => !(p in scopedInputs) && !unscoped.has(p));
+    expect(missing).toEqual([]);
+  });
+
+  it.each(Object.keys(scopedInputs))("%s refuses B's workspace id", async (path) => {
+    expect(procedurePaths).toContain(path);
+    const before = await snapshotOfB();
+    const code = await errorCodeOf(call(attacker.caller, path, scopedInputs[path]?.(b.workspaceId, b)));
+    expect(['NOT_FOUND', 'FORBIDDEN']).toContain(code);
+    expect(await snapshotOfB()).toEqual(before);
+  });
+
+  // Procedures addressing one of B's objects (not just the workspace) get a second attack: A's
+  // own workspace id, where A is owner, with B's object id.
+  const objectScoped = () =>
+    Object.keys(scopedInputs).filter((p) => {
+      const input = JSON.stringify(scopedInputs[p]?.(attacker.workspaceId, b));
+      return [b.appId, b.versionId, b.userId, b.invitationId].some((id) => input.includes(id));
+    });
+
+  it("procedures given B's object ids under A's own workspace id answer NOT_FOUND", async () => {
+    const paths = objectScoped();
+    expect(paths.length).toBeGreaterThanOrEqual(12);
+    for (const path of paths) {
+      const before = await snapshotOfB();
+      const input = scopedInputs[path]?.(attacker.workspaceId, b);
+      expect(await errorCodeOf(call(attacker.caller, path, input)), path).toBe('NOT_FOUND');
+      expect(await snapshotOfB(), path).toEqual(before);
+    }
+  });
+
+  it("workspace.list and workspace.create never show or touch B's workspace", async () => {
+    const before = await snapshotOfB();
+    const created = await attacker.caller.workspace.create({ name: 'Second' });
+    const listed = await attacker.caller.workspace.list();
+    expect(listed.map((w) => w.id).sort()).toEqual([attacker.workspaceId, created.id].sort());
+    expect(listed.map((w) => w.id)).not.toContain(b.workspaceId);
+    expect(await snapshotOfB()).toEqual(before);
+  });
+});
