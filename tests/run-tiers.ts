@@ -60,13 +60,19 @@ if (chromiumPath()) results.push(runTier('e2e', ['e2e']));
 else skip('browser e2e', 'Chromium not found at /usr/bin/chromium', 'apt-get install chromium');
 
 const total = results.reduce(
-  (sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }),
+  (sum, r) => ({
+    passed: sum.passed + r.passed,
+    failed: sum.failed + r.failed,
+    skipped: sum.skipped + r.skipped,
+  }),
   { passed: 0, failed: 0, skipped: 0 },
 );
 
 console.log('\n=== summary');
 for (const r of results)
-  console.log(`  ${r.tier}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+  console.log(
+    `  ${r.tier}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`,
+  );
 for (const s of skippedTiers) console.log(`  skipped ${s}`);
 if (missing.length > 0) console.log(`  CI=true: missing tiers are failures: ${missing.join(', ')}`);
 const failed = total.failed + missing.length;

@@ -116,9 +116,7 @@ export function AuthForm({ mode, inviteToken, next }: AuthFormProps) {
 
       <p className="muted">
         {isSignUp ? 'Already have an account? ' : 'New to Weft? '}
-        <Link href={otherHref}>
-          {isSignUp ? 'Sign in instead' : 'Create an account'}
-        </Link>
+        <Link href={otherHref}>{isSignUp ? 'Sign in instead' : 'Create an account'}</Link>
       </p>
     </div>
   );

@@ -87,7 +87,7 @@ export function InvitationView({ token, user }: InvitationViewProps) {
             Sign up to join
           </Link>
           <Link href={`/sign-in?next=${encodeURIComponent(here)}`} className={buttonClass('secondary')}>
-            I already have an account
+            Sign in to accept
           </Link>
         </div>
       )}

@@ -14,6 +14,5 @@ interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
 
 export function Button({ variant, small, className, type = 'button', ...props }: ButtonProps) {
   const classes = [buttonClass(variant, small), className].filter(Boolean).join(' ');
-  // biome-ignore lint/a11y/useButtonType: the type is a prop, "button" unless a form asks for "submit".
   return <button type={type} className={classes} {...props} />;
 }

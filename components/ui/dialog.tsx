@@ -42,7 +42,10 @@ export function Dialog({ title, onClose, children, description }: DialogProps) {
       if (event.shiftKey && (document.activeElement === first || !node.contains(document.activeElement))) {
         event.preventDefault();
         last.focus();
-      } else if (!event.shiftKey && (document.activeElement === last || !node.contains(document.activeElement))) {
+      } else if (
+        !event.shiftKey &&
+        (document.activeElement === last || !node.contains(document.activeElement))
+      ) {
         event.preventDefault();
         first.focus();
       }

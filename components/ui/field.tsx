@@ -37,7 +37,13 @@ function a11yProps(id: string, hint: ReactNode, invalid: boolean | undefined) {
   };
 }
 
-export function TextField({ label, hint, invalid, id, ...input }: FieldBase & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  hint,
+  invalid,
+  id,
+  ...input
+}: FieldBase & InputHTMLAttributes<HTMLInputElement>) {
   const autoId = useId();
   const inputId = id ?? autoId;
   return (

@@ -56,7 +56,7 @@ export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
           <Button variant="ghost" small onClick={() => setCreating(true)}>
             New workspace
           </Button>
-          <nav aria-label="Workspace sections" className="row">
+          <nav aria-label="Studio sections" className="row">
             <Link href={base} className="nav-link" aria-current={appsCurrent}>
               Apps
             </Link>

@@ -20,8 +20,7 @@ const COMMON_PASSWORDS = new Set([
 
 /** Returns why a password is too weak, or undefined when it is acceptable. */
 export function passwordWeakness(password: string, email?: string): string | undefined {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > 256) return 'must be at most 256 characters';
   const lowered = password.toLowerCase();
   if (COMMON_PASSWORDS.has(lowered)) return 'is a commonly used password';

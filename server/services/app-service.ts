@@ -56,9 +56,7 @@ export async function listApps(db: Db, workspaceId: string, opts: { search?: str
     })
     .from(apps)
     .leftJoin(latestVersion, eq(latestVersion.appId, apps.id))
-    .where(
-      and(eq(apps.workspaceId, workspaceId), escaped ? ilike(apps.name, `%${escaped}%`) : undefined),
-    )
+    .where(and(eq(apps.workspaceId, workspaceId), escaped ? ilike(apps.name, `%${escaped}%`) : undefined))
     .orderBy(desc(apps.updatedAt));
 }
 
@@ -70,7 +68,13 @@ export async function createApp(
   db: Db,
   actorId: string,
   workspaceId: string,
-  input: { name: string; kind: AppKind; icon?: string; description?: string; definition?: WorkflowDefinition },
+  input: {
+    name: string;
+    kind: AppKind;
+    icon?: string;
+    description?: string;
+    definition?: WorkflowDefinition;
+  },
 ) {
   return db.transaction(async (tx) => {
     const [app] = await tx

@@ -2,6 +2,7 @@
 // invitation), sign-in, sign-out and session lookup.
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '@/db/client';
+import { isUniqueViolation } from '@/db/errors';
 import { sessions, users } from '@/db/schema';
 import { hashPassword, passwordWeakness, verifyPassword } from '@/server/auth/password';
 import { SESSION_TTL_MS } from '@/server/auth/session-cookie';
@@ -44,17 +45,23 @@ export async function signUp(
   const name = input.name.trim() || email.split('@')[0] || email;
   const passwordHash = await hashPassword(input.password);
 
-  const { user, workspaceId } = await db.transaction(async (tx) => {
-    const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
-    if (existing.length > 0)
-      throw new DomainError('CONFLICT', 'email: An account with this e-mail already exists', 'email');
-    const [user] = await tx.insert(users).values({ email, name, passwordHash }).returning();
-    if (!user) throw new Error('user insert returned nothing');
-    const workspaceId = input.inviteToken
-      ? await acceptInvitationInTx(tx, user.id, input.inviteToken)
-      : (await createWorkspaceInTx(tx, user.id, `${name}'s workspace`)).id;
-    return { user, workspaceId };
-  });
+  const duplicateEmail = () =>
+    new DomainError('CONFLICT', 'email: An account with this e-mail already exists', 'email');
+  const { user, workspaceId } = await db
+    .transaction(async (tx) => {
+      const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
+      if (existing.length > 0) throw duplicateEmail();
+      const [user] = await tx.insert(users).values({ email, name, passwordHash }).returning();
+      if (!user) throw new Error('user insert returned nothing');
+      const workspaceId = input.inviteToken
+        ? await acceptInvitationInTx(tx, user.id, input.inviteToken)
+        : (await createWorkspaceInTx(tx, user.id, `${name}'s workspace`)).id;
+      return { user, workspaceId };
+    })
+    .catch((error: unknown) => {
+      // Two sign-ups racing with one e-mail: the unique index decides, the loser gets CONFLICT.
+      throw isUniqueViolation(error) ? duplicateEmail() : error;
+    });
   const session = await issueSession(db, user.id);
   return { user: { id: user.id, email: user.email, name: user.name }, workspaceId, ...session };
 }

@@ -30,8 +30,7 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const issues = error.code === 'BAD_REQUEST' ? inputIssues(error.cause) : undefined;
-    const field =
-      error.cause instanceof DomainError ? error.cause.field : issues?.[0]?.path || undefined;
+    const field = error.cause instanceof DomainError ? error.cause.field : issues?.[0]?.path || undefined;
     return {
       ...shape,
       message: issues

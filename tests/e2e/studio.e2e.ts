@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { startWeft, type WeftServer } from '../support/weft-server';
@@ -15,13 +15,13 @@ const password = 'Correct-Horse-42';
 describe('studio in a browser', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'weft-e2e-'));
   let server: WeftServer;
-  let browser: Browser;
+  let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
     server = await startWeft({ WEFT_DATA_DIR: dataDir });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage();
   });
   afterAll(async () => {
     await browser?.close();
@@ -39,7 +39,10 @@ describe('studio in a browser', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/at least 10 characters/);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /at least 10 characters/ })
+      .waitFor();
 
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -55,7 +58,7 @@ describe('studio in a browser', () => {
     await page.getByText('Read-only view of the draft definition').waitFor();
     await page.getByRole('cell', { name: 'answer', exact: true }).first().waitFor();
 
-    await page.getByRole('link', { name: 'Apps' }).click();
+    await page.getByRole('link', { name: 'Apps', exact: true }).click();
     await page.getByRole('link', { name: 'Support bot' }).waitFor();
     await page.screenshot({ path: path.join(artifacts, 'app-list.png') });
   });
@@ -73,7 +76,7 @@ describe('studio in a browser', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('Wrong-Password-9');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Incorrect e-mail or password/);
+    await page.getByRole('alert').filter({ hasText: 'Incorrect e-mail or password' }).waitFor();
 
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();

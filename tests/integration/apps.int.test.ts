@@ -29,7 +29,12 @@ describe.each(testDatabases())('apps on $name', ({ open }) => {
   it('creates, lists, searches, renames, duplicates and deletes apps', async () => {
     const { caller } = owner;
     const chat = await caller.apps.create({ ...ws, name: 'Support bot', kind: 'chat' });
-    const flow = await caller.apps.create({ ...ws, name: '100% Report_flow', kind: 'workflow', description: 'daily' });
+    const flow = await caller.apps.create({
+      ...ws,
+      name: '100% Report_flow',
+      kind: 'workflow',
+      description: 'daily',
+    });
     expect(chat.icon).toBe('💬');
 
     const all = await caller.apps.list(ws);
@@ -44,7 +49,10 @@ describe.each(testDatabases())('apps on $name', ({ open }) => {
     expect(draft.definition.nodes.map((n) => n.type)).toEqual(['start', 'answer']);
 
     await caller.apps.update({ ...ws, appId: chat.id, name: 'Helpdesk bot', icon: '🤖' });
-    expect(await caller.apps.get({ ...ws, appId: chat.id })).toMatchObject({ name: 'Helpdesk bot', icon: '🤖' });
+    expect(await caller.apps.get({ ...ws, appId: chat.id })).toMatchObject({
+      name: 'Helpdesk bot',
+      icon: '🤖',
+    });
 
     const copy = await caller.apps.duplicate({ ...ws, appId: flow.id });
     expect(copy).toMatchObject({ name: '100% Report_flow (copy)', kind: 'workflow', description: 'daily' });
@@ -101,7 +109,10 @@ describe.each(testDatabases())('apps on $name', ({ open }) => {
     const before = await caller.apps.getDraft({ ...ws, appId: app.id });
     const broken = {
       ...before.definition,
-      nodes: [before.definition.nodes[0], { id: '1bad id', type: 'x', title: 't', config: {}, position: { x: 0 } }],
+      nodes: [
+        before.definition.nodes[0],
+        { id: '1bad id', type: 'x', title: 't', config: {}, position: { x: 0 } },
+      ],
     };
     const res = await httpMutation(
       database.db,
@@ -131,7 +142,12 @@ describe.each(testDatabases())('apps on $name', ({ open }) => {
     const after = await caller.apps.getDraft({ ...ws, appId: app.id });
     expect(after).toEqual(before);
 
-    const badName = await httpMutation(database.db, 'apps.create', { ...ws, name: '   ', kind: 'chat' }, token);
+    const badName = await httpMutation(
+      database.db,
+      'apps.create',
+      { ...ws, name: '   ', kind: 'chat' },
+      token,
+    );
     expect(badName.status).toBe(400);
     expect(badName.error?.data.field).toBe('name');
   });
@@ -156,10 +172,7 @@ describe.each(testDatabases())('apps on $name', ({ open }) => {
 
     // The database itself refuses to change a published version.
     await expect(
-      database.db
-        .update(appVersions)
-        .set({ definition: edited })
-        .where(eq(appVersions.id, v1.id)),
+      database.db.update(appVersions).set({ definition: edited }).where(eq(appVersions.id, v1.id)),
     ).rejects.toThrow();
     const [row] = await database.db
       .select({ definition: appVersions.definition })
@@ -172,12 +185,19 @@ describe.each(testDatabases())('apps on $name', ({ open }) => {
     expect(restored).toEqual({ revision: beforeRestore.revision + 1, versionNumber: 1 });
     const afterRestore = await caller.apps.getDraft({ ...ws, appId: app.id });
     expect(afterRestore.definition).toEqual(draft.definition);
-    expect((await caller.apps.versions({ ...ws, appId: app.id })).map((v) => v.versionNumber)).toEqual([2, 1]);
+    expect((await caller.apps.versions({ ...ws, appId: app.id })).map((v) => v.versionNumber)).toEqual([
+      2, 1,
+    ]);
 
     // Restoring bumps the revision, so a tab still editing the old draft is told about it.
     expect(
       await errorCodeOf(
-        caller.apps.saveDraft({ ...ws, appId: app.id, baseRevision: beforeRestore.revision, definition: edited }),
+        caller.apps.saveDraft({
+          ...ws,
+          appId: app.id,
+          baseRevision: beforeRestore.revision,
+          definition: edited,
+        }),
       ),
     ).toBe('CONFLICT');
   });

@@ -88,6 +88,21 @@ describe.each(testDatabases())('auth on $name', ({ open }) => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it('two simultaneous sign-ups with one e-mail: one account, the other gets CONFLICT', async () => {
+    const email = uniqueEmail('race');
+    const attempts = await Promise.allSettled(
+      [1, 2, 3].map(async () => {
+        const { caller } = await callerAs(database.db, null);
+        return caller.auth.signUp({ email, password: STRONG_PASSWORD, name: 'Race' });
+      }),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const a of attempts)
+      if (a.status === 'rejected') expect((a.reason as { code?: string }).code).toBe('CONFLICT');
+    const rows = await database.db.select({ n: count() }).from(users).where(eq(users.email, email));
+    expect(rows[0]?.n).toBe(1);
+  });
+
   it('refuses a malformed e-mail with BAD_REQUEST naming the field', async () => {
     const res = await httpMutation(
       database.db,
@@ -127,7 +142,11 @@ describe.each(testDatabases())('auth on $name', ({ open }) => {
     const { token } = await owner.caller.workspace.invite({ workspaceId: owner.workspaceId, role: 'editor' });
     const anonymous = await callerAs(database.db, null);
     const preview = await anonymous.caller.auth.invitation({ token });
-    expect(preview).toMatchObject({ workspaceName: "inviter's workspace", role: 'editor', inviterName: 'inviter' });
+    expect(preview).toMatchObject({
+      workspaceName: "inviter's workspace",
+      role: 'editor',
+      inviterName: 'inviter',
+    });
 
     const invitee = await signUpUser(database.db, 'invitee', token);
     expect(invitee.workspaceId).toBe(owner.workspaceId);

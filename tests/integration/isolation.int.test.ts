@@ -55,9 +55,9 @@ const procedurePaths = Object.keys(appRouter._def.procedures).filter(
 
 function call(caller: Caller, path: string, input: unknown): Promise<unknown> {
   const [routerName, procedure] = path.split('.') as [string, string];
-  const routerCaller = (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[
-    routerName
-  ];
+  const routerCaller = (
+    caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>
+  )[routerName];
   const fn = routerCaller?.[procedure];
   if (!fn) throw new Error(`no procedure ${path}`);
   return fn(input);

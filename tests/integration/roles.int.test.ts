@@ -86,10 +86,12 @@ describe.each(testDatabases())('roles on $name', ({ open }) => {
     const viewerId = as.viewer?.userId ?? '';
     await owner.caller.workspace.changeRole({ ...ws, userId: viewerId, role: 'reviewer' });
     expect((await callerFor('viewer').workspace.get(ws)).role).toBe('reviewer');
-    expect(await errorCodeOf(owner.caller.workspace.changeRole({ ...ws, userId: owner.user.id, role: 'editor' }))).toBe(
+    expect(
+      await errorCodeOf(owner.caller.workspace.changeRole({ ...ws, userId: owner.user.id, role: 'editor' })),
+    ).toBe('CONFLICT');
+    expect(await errorCodeOf(owner.caller.workspace.removeMember({ ...ws, userId: owner.user.id }))).toBe(
       'CONFLICT',
     );
-    expect(await errorCodeOf(owner.caller.workspace.removeMember({ ...ws, userId: owner.user.id }))).toBe('CONFLICT');
     await owner.caller.workspace.removeMember({ ...ws, userId: viewerId });
     expect(await errorCodeOf(callerFor('viewer').apps.list(ws))).toBe('NOT_FOUND');
   });

@@ -17,10 +17,12 @@ describe('definition schema', () => {
     });
     expect(result.success).toBe(false);
     const paths = result.error?.issues.map((i) => i.path.join('.')) ?? [];
-    expect(paths).toEqual(
-      expect.arrayContaining(['nodes.3.id', 'nodes.3.type', 'nodes.3.position']),
-    );
-    const second = definitionSchema.safeParse({ ...def, nodes: [...def.nodes, { ...def.nodes[0] }], edges: [...def.edges, ...def.edges] });
+    expect(paths).toEqual(expect.arrayContaining(['nodes.3.id', 'nodes.3.type', 'nodes.3.position']));
+    const second = definitionSchema.safeParse({
+      ...def,
+      nodes: [...def.nodes, { ...def.nodes[0] }],
+      edges: [...def.edges, ...def.edges],
+    });
     expect(second.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
       'nodes.2.id: duplicate node id "start"',
       'edges.1.id: duplicate edge id "e_start_last"',
@@ -28,6 +30,8 @@ describe('definition schema', () => {
   });
 
   it('refuses an unknown schema version', () => {
-    expect(definitionSchema.safeParse({ ...starterDefinition('chat'), schemaVersion: 2 }).success).toBe(false);
+    expect(definitionSchema.safeParse({ ...starterDefinition('chat'), schemaVersion: 2 }).success).toBe(
+      false,
+    );
   });
 });

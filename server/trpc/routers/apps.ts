@@ -30,7 +30,9 @@ export const appsRouter = router({
     .mutation(({ ctx, input }) => apps.createApp(ctx.db, ctx.user.id, ctx.workspaceId, input)),
 
   update: editorProcedure
-    .input(appId.extend({ name: name.optional(), icon: icon.optional(), description: description.optional() }))
+    .input(
+      appId.extend({ name: name.optional(), icon: icon.optional(), description: description.optional() }),
+    )
     .mutation(({ ctx, input: { appId, ...changes } }) =>
       apps.updateApp(ctx.db, ctx.user.id, ctx.workspaceId, appId, changes),
     ),
@@ -41,9 +43,7 @@ export const appsRouter = router({
 
   duplicate: editorProcedure
     .input(appId)
-    .mutation(({ ctx, input }) =>
-      apps.duplicateApp(ctx.db, ctx.user.id, ctx.workspaceId, input.appId),
-    ),
+    .mutation(({ ctx, input }) => apps.duplicateApp(ctx.db, ctx.user.id, ctx.workspaceId, input.appId)),
 
   getDraft: viewerProcedure
     .input(appId)
@@ -67,9 +67,7 @@ export const appsRouter = router({
 
   getVersion: viewerProcedure
     .input(appId.extend({ versionId: z.uuid() }))
-    .query(({ ctx, input }) =>
-      apps.getVersion(ctx.db, ctx.workspaceId, input.appId, input.versionId),
-    ),
+    .query(({ ctx, input }) => apps.getVersion(ctx.db, ctx.workspaceId, input.appId, input.versionId)),
 
   restoreVersion: editorProcedure
     .input(appId.extend({ versionId: z.uuid() }))

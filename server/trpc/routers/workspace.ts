@@ -41,15 +41,11 @@ export const workspaceRouter = router({
       workspaces.removeMember(ctx.db, ctx.user.id, ctx.workspaceId, input.userId),
     ),
 
-  invitations: ownerProcedure.query(({ ctx }) =>
-    workspaces.listPendingInvitations(ctx.db, ctx.workspaceId),
-  ),
+  invitations: ownerProcedure.query(({ ctx }) => workspaces.listPendingInvitations(ctx.db, ctx.workspaceId)),
 
   invite: ownerProcedure
     .input(z.object({ role, email: z.email('must be a valid e-mail address').optional() }))
-    .mutation(({ ctx, input }) =>
-      workspaces.createInvitation(ctx.db, ctx.user.id, ctx.workspaceId, input),
-    ),
+    .mutation(({ ctx, input }) => workspaces.createInvitation(ctx.db, ctx.user.id, ctx.workspaceId, input)),
 
   revokeInvitation: ownerProcedure
     .input(z.object({ invitationId: z.uuid() }))
