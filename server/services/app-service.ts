@@ -181,6 +181,35 @@ export async function getDraft(db: Db, workspaceId: string, appId: string) {
   };
 }
 
+/**
+ * Replaces the draft's definition and bumps its revision (only if it is still at `baseRevision`,
+ * when one is given), touching the app's updated time. Returns undefined when no row matched.
+ */
+async function writeDraft(
+  tx: DbOrTx,
+  actorId: string,
+  workspaceId: string,
+  appId: string,
+  definition: unknown,
+  baseRevision?: number,
+) {
+  const now = new Date();
+  const [saved] = await tx
+    .update(appVersions)
+    .set({ definition, revision: sql`${appVersions.revision} + 1`, updatedAt: now, createdBy: actorId })
+    .where(
+      and(
+        eq(appVersions.appId, appId),
+        eq(appVersions.workspaceId, workspaceId),
+        eq(appVersions.isDraft, true),
+        baseRevision === undefined ? undefined : eq(appVersions.revision, baseRevision),
+      ),
+    )
+    .returning({ revision: appVersions.revision, updatedAt: appVersions.updatedAt });
+  if (saved) await tx.update(apps).set({ updatedAt: now }).where(eq(apps.id, appId));
+  return saved;
+}
+
 /** Saves the draft if it is still at `baseRevision`; otherwise someone saved in between. */
 export async function saveDraft(
   db: Db,
@@ -190,31 +219,13 @@ export async function saveDraft(
   input: { definition: WorkflowDefinition; baseRevision: number },
 ) {
   return db.transaction(async (tx) => {
-    const now = new Date();
-    const [saved] = await tx
-      .update(appVersions)
-      .set({
-        definition: input.definition,
-        revision: sql`${appVersions.revision} + 1`,
-        updatedAt: now,
-        createdBy: actorId,
-      })
-      .where(
-        and(
-          eq(appVersions.appId, appId),
-          eq(appVersions.workspaceId, workspaceId),
-          eq(appVersions.isDraft, true),
-          eq(appVersions.revision, input.baseRevision),
-        ),
-      )
-      .returning({ revision: appVersions.revision, updatedAt: appVersions.updatedAt });
+    const saved = await writeDraft(tx, actorId, workspaceId, appId, input.definition, input.baseRevision);
     if (!saved) {
       const current = await requireDraft(tx, workspaceId, appId);
       throw conflict(
         `The draft was changed elsewhere (now at revision ${current.revision}, yours was ${input.baseRevision}); reload it before saving`,
       );
     }
-    await tx.update(apps).set({ updatedAt: now }).where(eq(apps.id, appId));
     return saved;
   });
 }
@@ -318,25 +329,8 @@ export async function restoreVersion(
 ) {
   return db.transaction(async (tx) => {
     const version = await requireVersion(tx, workspaceId, appId, versionId);
-    const now = new Date();
-    const [saved] = await tx
-      .update(appVersions)
-      .set({
-        definition: version.definition,
-        revision: sql`${appVersions.revision} + 1`,
-        updatedAt: now,
-        createdBy: actorId,
-      })
-      .where(
-        and(
-          eq(appVersions.appId, appId),
-          eq(appVersions.workspaceId, workspaceId),
-          eq(appVersions.isDraft, true),
-        ),
-      )
-      .returning({ revision: appVersions.revision });
+    const saved = await writeDraft(tx, actorId, workspaceId, appId, version.definition);
     if (!saved) throw notFound('App');
-    await tx.update(apps).set({ updatedAt: now }).where(eq(apps.id, appId));
     await recordAudit(tx, {
       workspaceId,
       actorUserId: actorId,

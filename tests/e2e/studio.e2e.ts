@@ -60,6 +60,10 @@ describe('studio in a browser', () => {
 
     await page.getByRole('link', { name: 'Apps', exact: true }).click();
     await page.getByRole('link', { name: 'Support bot' }).waitFor();
+    await page.getByLabel('Search apps').fill('zzz');
+    await page.getByText('No apps match').waitFor();
+    await page.getByLabel('Search apps').fill('');
+    await page.getByRole('link', { name: 'Support bot' }).waitFor();
     await page.screenshot({ path: path.join(artifacts, 'app-list.png') });
   });
 
@@ -86,6 +90,30 @@ describe('studio in a browser', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Support bot');
     for (const tab of ['Build', 'Runs', 'Publish', 'Settings'])
       expect(await page.getByRole('link', { name: tab, exact: true }).count()).toBe(1);
+  });
+});
+
+describe('studio API over HTTP', () => {
+  it('refuses a cross-site mutation before it reaches the router', async () => {
+    const server = await startWeft({ WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-')) });
+    try {
+      const body = JSON.stringify({ json: { email: 'x@example.test', password: 'Correct-Horse-42' } });
+      const crossSite = await fetch(`${server.url}/api/trpc/auth.signUp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+        body,
+      });
+      expect(crossSite.status).toBe(403);
+      const sameSite = await fetch(`${server.url}/api/trpc/auth.signUp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url },
+        body,
+      });
+      expect(sameSite.status).toBe(200);
+      expect(sameSite.headers.get('set-cookie')).toMatch(/weft_session=.+HttpOnly/);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
