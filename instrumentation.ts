@@ -1,5 +1,6 @@
 // Runs once per server process at boot (Node.js runtime only): validates the configuration and
-// opens the database, applying pending migrations before the first request.
+// opens the database, applying pending migrations before the first request, and starts the
+// embedded workflow worker (unless WEFT_WEB_WORKER=false).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { config } = await import('./server/config');
@@ -7,4 +8,9 @@ export async function register() {
   const { getDatabase } = await import('./db/client');
   const database = await getDatabase();
   console.log(`Weft: database ready (${database.kind})`);
+  if (config().WEFT_WEB_WORKER) {
+    const { startProcessWorker } = await import('./workflows/engines/embedded/runtime');
+    const worker = await startProcessWorker();
+    console.log(`Weft: embedded worker ${worker.id} running`);
+  }
 }

@@ -1,7 +1,7 @@
 // Opens Weft's database: PGlite (embedded, files under the data directory) when DATABASE_URL is
 // unset, a real PostgreSQL server through postgres.js otherwise. Migrations in db/migrations are
-// applied before the first query. Both drivers are exposed as one drizzle `Db` type.
-import 'server-only';
+// applied before the first query. Both drivers are exposed as one drizzle `Db` type. Server-side
+// only (web process, workers, tests); never imported by browser code.
 import path from 'node:path';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -16,6 +16,14 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Cross-process notifications (PostgreSQL LISTEN/NOTIFY). Absent on PGlite, where only one
+   * process can open the database and in-process events suffice.
+   */
+  notifications?: {
+    listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+    notify(channel: string, payload: string): Promise<void>;
+  };
   close(): Promise<void>;
 }
 
@@ -42,7 +50,20 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => {} });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+  return {
+    db: db as unknown as Db,
+    kind: 'postgres',
+    notifications: {
+      async listen(channel, onMessage) {
+        const { unlisten } = await client.listen(channel, onMessage);
+        return unlisten;
+      },
+      async notify(channel, payload) {
+        await client.notify(channel, payload);
+      },
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
 }
 
 // Kept on globalThis so that module reloads in development never open the PGlite files twice.

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -16,6 +17,15 @@ import {
 
 export const memberRole = pgEnum('member_role', ['owner', 'editor', 'reviewer', 'viewer']);
 export const appKind = pgEnum('app_kind', ['chat', 'workflow']);
+export const runStatus = pgEnum('run_status', [
+  'queued',
+  'running',
+  'paused',
+  'succeeded',
+  'partially_succeeded',
+  'failed',
+  'cancelled',
+]);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -163,4 +173,132 @@ export const auditLog = pgTable(
     index('audit_log_workspace_idx').on(t.workspaceId, t.createdAt),
     index('audit_log_actor_idx').on(t.actorUserId),
   ],
+);
+
+/**
+ * One workflow run. The definition is snapshotted at start (a draft keeps changing). A worker owns
+ * a run while `lease_owner` is set and `lease_expires_at` is in the future; an unowned run with
+ * `wake_at` in the past is due (new, timer fired, signal arrived). A paused run waiting only for a
+ * signal has no `wake_at` and holds no worker memory.
+ */
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    appVersionId: uuid('app_version_id').references(() => appVersions.id, { onDelete: 'set null' }),
+    versionNumber: integer('version_number'),
+    definition: jsonb('definition').notNull(),
+    inputs: jsonb('inputs').notNull(),
+    status: runStatus('status').notNull().default('queued'),
+    outputs: jsonb('outputs'),
+    error: jsonb('error'),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    wakeAt: timestamp('wake_at', { withTimezone: true }),
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('runs_app_idx').on(t.workspaceId, t.appId, t.createdAt),
+    index('runs_due_idx').on(t.wakeAt).where(sql`${t.leaseOwner} is null`),
+    index('runs_lease_idx').on(t.leaseExpiresAt).where(sql`${t.leaseOwner} is not null`),
+    index('runs_app_version_idx').on(t.appVersionId),
+    index('runs_created_by_idx').on(t.createdBy),
+    index('runs_app_fk_idx').on(t.appId),
+  ],
+);
+
+/** The journal: one row per completed step (node attempt, record, or review request). */
+export const runSteps = pgTable(
+  'run_steps',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    stepKey: text('step_key').notNull(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    nodeType: text('node_type').notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    status: text('status').notNull(),
+    input: jsonb('input'),
+    output: jsonb('output'),
+    error: jsonb('error'),
+    logs: jsonb('logs'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.stepKey] }), index('run_steps_workspace_idx').on(t.workspaceId)],
+);
+
+/** Signals sent to a run (review decisions); one per name. */
+export const runSignals = pgTable(
+  'run_signals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    payload: jsonb('payload'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('run_signals_name_idx').on(t.runId, t.name),
+    index('run_signals_workspace_idx').on(t.workspaceId),
+    index('run_signals_created_by_idx').on(t.createdBy),
+  ],
+);
+
+/** Durable timers (sleeps, review deadlines): the fire time is fixed when first reached. */
+export const runTimers = pgTable(
+  'run_timers',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    timerKey: text('timer_key').notNull(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    fireAt: timestamp('fire_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.timerKey] }),
+    index('run_timers_workspace_idx').on(t.workspaceId),
+  ],
+);
+
+/** Everything a run's observers see, numbered per run without gaps. */
+export const runEvents = pgTable(
+  'run_events',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    nodeId: text('node_id'),
+    data: jsonb('data').notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] }), index('run_events_workspace_idx').on(t.workspaceId)],
 );

@@ -40,6 +40,27 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: emptyToUndefined.refine((v) => v === undefined || /^[^\s:/]+:\d{1,5}$/.test(v), {
     message: 'must be host:port, for example 127.0.0.1:7233',
   }),
+  WEFT_WORKER_CONCURRENCY: z
+    .string()
+    .trim()
+    .default('20')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000, {
+      message: 'must be a whole number from 1 to 1000',
+    })
+    .transform(Number),
+  WEFT_LEASE_MS: z
+    .string()
+    .trim()
+    .default('15000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 500 && Number(v) <= 600_000, {
+      message: 'must be a whole number of milliseconds from 500 to 600000',
+    })
+    .transform(Number),
+  WEFT_WEB_WORKER: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
+  WEFT_HTTP_ALLOWLIST: emptyToUndefined,
   PORT: z
     .string()
     .trim()

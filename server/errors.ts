@@ -14,6 +14,8 @@ export class DomainError extends Error {
     message: string,
     /** Path of the offending input field, e.g. `password` or `definition.nodes.0.id`. */
     readonly field?: string,
+    /** Every problem found, when there are several (e.g. a workflow definition's). */
+    readonly problems?: { message: string; path: string; nodeId?: string }[],
   ) {
     super(message);
     this.name = 'DomainError';

@@ -3,9 +3,11 @@
 import type { Db } from '@/db/client';
 import { readCookie, SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { type SessionUser, userForSessionToken } from '@/server/services/auth-service';
+import type { EmbeddedEngine } from '@/workflows/engines/embedded/engine';
 
 export interface Context {
   db: Db;
+  engine: EmbeddedEngine;
   user: SessionUser | null;
   sessionToken: string | null;
   resHeaders: Headers;
@@ -14,13 +16,20 @@ export interface Context {
 }
 
 export async function createContextFromHeaders(
-  db: Db,
+  services: { db: Db; engine: EmbeddedEngine },
   headers: Headers,
   resHeaders: Headers,
   requestUrl: string,
 ): Promise<Context> {
+  const { db } = services;
   const sessionToken = readCookie(headers.get('cookie'), SESSION_COOKIE) ?? null;
   const user = sessionToken ? await userForSessionToken(db, sessionToken) : null;
   const proto = headers.get('x-forwarded-proto') ?? new URL(requestUrl).protocol.replace(':', '');
-  return { db, user, sessionToken: user ? sessionToken : null, resHeaders, secureCookies: proto === 'https' };
+  return {
+    ...services,
+    user,
+    sessionToken: user ? sessionToken : null,
+    resHeaders,
+    secureCookies: proto === 'https',
+  };
 }

@@ -36,7 +36,13 @@ const t = initTRPC.context<Context>().create({
       message: issues
         ? issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')
         : shape.message,
-      data: { ...shape.data, field: field ?? null, issues: issues ?? null, stack: undefined },
+      data: {
+        ...shape.data,
+        field: field ?? null,
+        issues: issues ?? null,
+        problems: error.cause instanceof DomainError ? (error.cause.problems ?? null) : null,
+        stack: undefined,
+      },
     };
   },
 });

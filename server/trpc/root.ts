@@ -2,12 +2,14 @@
 import { createCallerFactory, router } from './init';
 import { appsRouter } from './routers/apps';
 import { authRouter } from './routers/auth';
+import { runsRouter } from './routers/runs';
 import { workspaceRouter } from './routers/workspace';
 
 export const appRouter = router({
   auth: authRouter,
   workspace: workspaceRouter,
   apps: appsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,8 +6,28 @@ import type { Db } from '@/db/client';
 import { SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { createContextFromHeaders } from '@/server/trpc/context';
 import { createCaller } from '@/server/trpc/root';
+import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
+import { createEventBus } from '@/workflows/engines/embedded/event-bus';
 
 export type Caller = ReturnType<typeof createCaller>;
+
+// The engine each test database's callers use: a test that runs workers registers its runtime's
+// engine; otherwise an engine on an in-process bus is made on first use.
+const engines = new WeakMap<Db, EmbeddedEngine>();
+
+export function useEngine(db: Db, engine: EmbeddedEngine) {
+  engines.set(db, engine);
+}
+
+async function servicesFor(db: Db) {
+  let engine = engines.get(db);
+  if (!engine) {
+    const bus = await createEventBus({ db, kind: 'pglite', close: async () => {} });
+    engine = createEmbeddedEngine({ db, bus });
+    engines.set(db, engine);
+  }
+  return { db, engine };
+}
 
 export const STRONG_PASSWORD = 'Correct-Horse-42';
 
@@ -15,7 +35,12 @@ export async function callerAs(db: Db, sessionToken: string | null) {
   const headers = new Headers();
   if (sessionToken) headers.set('cookie', `${SESSION_COOKIE}=${sessionToken}`);
   const resHeaders = new Headers();
-  const ctx = await createContextFromHeaders(db, headers, resHeaders, 'http://127.0.0.1/api/trpc');
+  const ctx = await createContextFromHeaders(
+    await servicesFor(db),
+    headers,
+    resHeaders,
+    'http://127.0.0.1/api/trpc',
+  );
   return { caller: createCaller(ctx), resHeaders };
 }
 
@@ -88,7 +113,8 @@ export async function httpMutation(db: Db, path: string, input: unknown, session
     endpoint: '/api/trpc',
     req,
     router: appRouter,
-    createContext: ({ req, resHeaders }) => createContextFromHeaders(db, req.headers, resHeaders, req.url),
+    createContext: async ({ req, resHeaders }) =>
+      createContextFromHeaders(await servicesFor(db), req.headers, resHeaders, req.url),
   });
   const body = (await res.json()) as {
     error?: { json: { message: string; data: { code: string; field: string | null; httpStatus: number } } };

@@ -11,12 +11,31 @@ export const nodeIdSchema = z
 
 export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
 
+export const retryPolicySchema = z.object({
+  maxAttempts: z.number().int().min(1).max(20),
+  initialMs: z.number().int().min(0).max(3_600_000),
+  multiplier: z.number().min(1).max(10),
+  maxMs: z.number().int().min(0).max(86_400_000),
+});
+
+/** Per-node error handling: retries with exponential backoff, a timeout, and what a failure does. */
+export const errorHandlingSchema = z.object({
+  retry: retryPolicySchema.optional(),
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  onError: z.enum(['fail', 'default-value', 'error-branch']).default('fail'),
+  /** The node's output when it fails and onError is default-value. */
+  defaultValue: z.unknown().optional(),
+});
+
 export const nodeSchema = z.object({
   id: nodeIdSchema,
   type: z.string().min(1, 'is required').max(64),
   title: z.string().max(200),
   config: z.record(z.string(), z.unknown()),
   position: positionSchema,
+  /** The loop node whose body this node belongs to (React Flow's sub-flow parent). */
+  parentId: nodeIdSchema.optional(),
+  error: errorHandlingSchema.optional(),
 });
 
 export const edgeSchema = z.object({
@@ -51,6 +70,11 @@ export const definitionSchema = z
 export type WorkflowDefinition = z.infer<typeof definitionSchema>;
 export type WorkflowNode = z.infer<typeof nodeSchema>;
 export type WorkflowEdge = z.infer<typeof edgeSchema>;
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+export type ErrorHandling = z.infer<typeof errorHandlingSchema>;
+
+/** The handle an edge leaves from when a node fails and its onError is error-branch. */
+export const ERROR_HANDLE = 'error';
 
 /** The definition a new app starts with: a start node wired to its final node. */
 export function starterDefinition(kind: 'chat' | 'workflow'): WorkflowDefinition {

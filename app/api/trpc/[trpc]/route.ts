@@ -1,9 +1,9 @@
 // The studio's tRPC endpoint. Mutations must come from this site (CSRF); queries are read-only.
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { getDb } from '@/db/client';
 import { isSameOriginRequest } from '@/server/auth/csrf';
 import { createContextFromHeaders } from '@/server/trpc/context';
 import { appRouter } from '@/server/trpc/root';
+import { getEngineRuntime } from '@/workflows/engines/embedded/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,12 +14,13 @@ async function handler(req: Request) {
       { status: 403 },
     );
   }
-  const db = await getDb();
+  const { database, engine } = await getEngineRuntime();
   return fetchRequestHandler({
     endpoint: '/api/trpc',
     req,
     router: appRouter,
-    createContext: ({ req, resHeaders }) => createContextFromHeaders(db, req.headers, resHeaders, req.url),
+    createContext: ({ req, resHeaders }) =>
+      createContextFromHeaders({ db: database.db, engine }, req.headers, resHeaders, req.url),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error);
     },

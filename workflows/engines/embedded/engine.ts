@@ -1,0 +1,217 @@
+// The embedded engine's API: start a run, signal it, cancel it, read it and follow its events.
+// Runs are rows; any worker sharing the database executes them (see worker.ts).
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { runEvents, runSignals, runs } from '@/db/schema';
+import type { WorkflowDefinition } from '@/workflows/dsl/definition';
+import type { Json } from '@/workflows/interpreter/types';
+import type { RunEventBus } from './event-bus';
+import { rowsOf } from './sql-rows';
+
+export interface StartRunInput {
+  workspaceId: string;
+  appId: string;
+  appVersionId: string | null;
+  versionNumber: number | null;
+  definition: WorkflowDefinition;
+  inputs: Record<string, Json>;
+  createdBy: string | null;
+}
+
+export interface RunEvent {
+  seq: number;
+  type: string;
+  nodeId: string | null;
+  data: Json;
+  createdAt: Date;
+}
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: 'run_not_found' | 'run_finished' | 'signal_exists' | 'not_waiting',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const;
+
+export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
+  const { db, bus } = deps;
+
+  async function requireLiveRun(workspaceId: string, runId: string) {
+    const [run] = await db
+      .select({ id: runs.id, status: runs.status })
+      .from(runs)
+      .where(and(eq(runs.id, runId), eq(runs.workspaceId, workspaceId)));
+    if (!run) throw new EngineError('run_not_found', 'Run not found');
+    if ((FINISHED as readonly string[]).includes(run.status))
+      throw new EngineError('run_finished', `The run has already finished (${run.status})`);
+    return run;
+  }
+
+  return {
+    bus,
+
+    /** Queues a run; a worker picks it up at once. The definition and inputs must be validated. */
+    async start(input: StartRunInput): Promise<{ runId: string }> {
+      // One statement: the run row and its run_queued event.
+      const result = await db.execute(sql`
+        with run as (
+          insert into runs (workspace_id, app_id, app_version_id, version_number, definition, inputs, status, wake_at,
+                            created_by)
+          values (${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid, ${input.versionNumber}::int,
+                  ${JSON.stringify(input.definition)}::jsonb, ${JSON.stringify(input.inputs)}::jsonb, 'queued', now(),
+                  ${input.createdBy}::uuid)
+          returning id
+        )
+        insert into run_events (run_id, seq, workspace_id, type, data)
+        select run.id, 1, ${input.workspaceId}::uuid, 'run_queued',
+               jsonb_build_object('runId', run.id, 'inputs', ${JSON.stringify(input.inputs)}::jsonb)
+        from run
+        returning run_id`);
+      const runId = rowsOf<{ run_id: string }>(result)[0]?.run_id;
+      if (!runId) throw new Error('run insert returned nothing');
+      bus.eventsStored(runId, 1);
+      bus.wake(runId);
+      return { runId };
+    },
+
+    /** Delivers a named signal (e.g. a review decision) to a run that has not finished. */
+    async signal(workspaceId: string, runId: string, name: string, payload: Json, createdBy: string | null) {
+      await requireLiveRun(workspaceId, runId);
+      const inserted = await db
+        .insert(runSignals)
+        .values({ runId, workspaceId, name, payload, createdBy })
+        .onConflictDoNothing()
+        .returning({ id: runSignals.id });
+      if (inserted.length === 0)
+        throw new EngineError('signal_exists', `Signal "${name}" was already sent to this run`);
+      // Due now if it is waiting unowned; an owning worker hears the wake-up instead.
+      await db
+        .update(runs)
+        .set({ wakeAt: sql`now()` })
+        .where(
+          and(
+            eq(runs.id, runId),
+            sql`${runs.leaseOwner} is null`,
+            inArray(runs.status, ['paused', 'running']),
+          ),
+        );
+      bus.wake(runId);
+    },
+
+    /**
+     * Cancels a run. An unowned run (queued, paused, sleeping) ends here and now; one a worker holds
+     * is flagged and the worker stops it within moments (it aborts in-flight nodes).
+     */
+    async cancel(workspaceId: string, runId: string): Promise<{ status: string }> {
+      await requireLiveRun(workspaceId, runId);
+      const ended = await db.transaction(async (tx) => {
+        const [run] = await tx
+          .update(runs)
+          .set({ status: 'cancelled', cancelRequested: true, finishedAt: sql`now()`, wakeAt: null })
+          .where(
+            and(
+              eq(runs.id, runId),
+              sql`${runs.leaseOwner} is null`,
+              inArray(runs.status, ['queued', 'running', 'paused']),
+            ),
+          )
+          .returning({ id: runs.id });
+        if (!run) return null;
+        const [last] = await tx
+          .select({ seq: sql<number>`coalesce(max(${runEvents.seq}), 0)` })
+          .from(runEvents)
+          .where(eq(runEvents.runId, runId));
+        const seq = Number(last?.seq ?? 0) + 1;
+        await tx.insert(runEvents).values({
+          runId,
+          seq,
+          workspaceId,
+          type: 'run_finished',
+          data: { runId, status: 'cancelled', outputs: {}, error: null },
+        });
+        return seq;
+      });
+      if (ended !== null) {
+        bus.eventsStored(runId, ended);
+        bus.runFinished(runId, 'cancelled');
+        return { status: 'cancelled' };
+      }
+      await db.update(runs).set({ cancelRequested: true }).where(eq(runs.id, runId));
+      bus.wake(runId);
+      return { status: 'cancelling' };
+    },
+
+    /** Resolves with the final status once the run has finished (at once if it already has). */
+    async waitForFinish(runId: string, signal?: AbortSignal): Promise<string> {
+      let off: () => void = () => {};
+      const finished = new Promise<string>((resolve, reject) => {
+        off = bus.onRunFinished(runId, resolve);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      try {
+        const [run] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+        if (!run) throw new EngineError('run_not_found', 'Run not found');
+        if ((FINISHED as readonly string[]).includes(run.status)) return run.status;
+        return await finished;
+      } finally {
+        off();
+      }
+    },
+
+    /** Stored events after `afterSeq`, then live ones, until the run finishes or `signal` aborts. */
+    async *events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+      let last = afterSeq;
+      let pending = true;
+      let notify: () => void = () => {};
+      const off = bus.onEventsStored(runId, () => {
+        pending = true;
+        notify();
+      });
+      const onAbort = () => notify();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        while (!signal?.aborted) {
+          if (!pending) {
+            // A periodic re-read covers notices lost between processes.
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 2_000);
+              notify = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          }
+          pending = false;
+          const rows = await db
+            .select()
+            .from(runEvents)
+            .where(and(eq(runEvents.runId, runId), gt(runEvents.seq, last)))
+            .orderBy(asc(runEvents.seq))
+            .limit(500);
+          for (const row of rows) {
+            last = row.seq;
+            yield {
+              seq: row.seq,
+              type: row.type,
+              nodeId: row.nodeId,
+              data: row.data as Json,
+              createdAt: row.createdAt,
+            };
+            if (row.type === 'run_finished') return;
+          }
+          if (rows.length === 500) pending = true;
+        }
+      } finally {
+        off();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+export type EmbeddedEngine = ReturnType<typeof createEmbeddedEngine>;

@@ -1,0 +1,144 @@
+// Run ownership: claiming due runs (FOR UPDATE SKIP LOCKED, so several workers can share one
+// database), renewing a lease while working, and handing a run back — suspended until a timer or
+// signal, or finished. Lease times use the database clock, shared by every process.
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import type { Json, RunOutcome } from '@/workflows/interpreter/types';
+import { rowsOf } from './sql-rows';
+
+export interface ClaimedRun {
+  id: string;
+  previousStatus: string;
+  workspaceId: string;
+  definition: unknown;
+  inputs: unknown;
+  cancelRequested: boolean;
+}
+
+/** Takes up to `limit` due runs: new, woken (timer, signal), or abandoned by a dead worker. */
+export async function claimDueRuns(
+  db: DbOrTx,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedRun[]> {
+  const result = await db.execute(sql`
+    with due as (
+      select id, status from runs
+      where status in ('queued', 'running', 'paused')
+        and ((lease_owner is null and wake_at <= now()) or (lease_owner is not null and lease_expires_at < now()))
+      order by wake_at nulls first
+      limit ${limit}
+      for update skip locked
+    )
+    update runs r
+    set lease_owner = ${workerId}, lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
+        status = 'running', started_at = coalesce(r.started_at, now()), wake_at = null
+    from due where r.id = due.id
+    returning r.id, due.status as previous_status, r.workspace_id, r.definition, r.inputs, r.cancel_requested`);
+  return rowsOf<{
+    id: string;
+    previous_status: string;
+    workspace_id: string;
+    definition: unknown;
+    inputs: unknown;
+    cancel_requested: boolean;
+  }>(result).map((r) => ({
+    id: r.id,
+    previousStatus: r.previous_status,
+    workspaceId: r.workspace_id,
+    definition: typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition,
+    inputs: typeof r.inputs === 'string' ? JSON.parse(r.inputs) : r.inputs,
+    cancelRequested: r.cancel_requested,
+  }));
+}
+
+/** Extends the lease; null when it was lost (another worker took the run over). */
+export async function renewLease(
+  db: DbOrTx,
+  runId: string,
+  workerId: string,
+  leaseMs: number,
+): Promise<{ cancelRequested: boolean } | null> {
+  const result = await db.execute(sql`
+    update runs set lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+    where id = ${runId}::uuid and lease_owner = ${workerId}
+    returning cancel_requested`);
+  const row = rowsOf<{ cancel_requested: boolean }>(result)[0];
+  return row ? { cancelRequested: row.cancel_requested } : null;
+}
+
+/**
+ * Hands the run back until it is due again. A signal that arrived while we decided to wait makes it
+ * due at once (checked in the same statement, so no wake-up is lost).
+ */
+export async function suspendRun(
+  db: DbOrTx,
+  runId: string,
+  workerId: string,
+  wait: { signals: string[]; wakeAt: Date | null },
+): Promise<boolean> {
+  const status = wait.signals.length > 0 ? 'paused' : 'running';
+  const result = await db.execute(sql`
+    update runs set lease_owner = null, lease_expires_at = null, status = ${status},
+      wake_at = case
+        when exists (select 1 from run_signals s where s.run_id = runs.id
+                     and s.name in (select jsonb_array_elements_text(${JSON.stringify(wait.signals)}::jsonb)))
+          then now()
+        else ${wait.wakeAt ? sql`${wait.wakeAt.toISOString()}::timestamptz` : sql`null`}
+      end
+    where id = ${runId}::uuid and lease_owner = ${workerId}
+    returning id`);
+  return rowsOf(result).length > 0;
+}
+
+/** Stores the final status and the run_finished event (numbered `seq`) in one statement. */
+export async function finishRun(
+  db: DbOrTx,
+  runId: string,
+  workerId: string,
+  outcome: RunOutcome,
+  seq: number,
+): Promise<boolean> {
+  const error: Json = outcome.error ? { ...outcome.error } : null;
+  const eventData: Json = { runId, status: outcome.status, outputs: outcome.outputs, error };
+  const result = await db.execute(sql`
+    with event as (
+      insert into run_events (run_id, seq, workspace_id, type, data)
+      select id, ${seq}, workspace_id, 'run_finished', ${JSON.stringify(eventData)}::jsonb
+      from runs where id = ${runId}::uuid and lease_owner = ${workerId}
+    )
+    update runs set status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
+      error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
+      wake_at = null
+    where id = ${runId}::uuid and lease_owner = ${workerId}
+    returning id`);
+  return rowsOf(result).length > 0;
+}
+
+/** Gives up a run without changing its state (worker stopping); it is due again at once. */
+export async function releaseRun(db: DbOrTx, runId: string, workerId: string): Promise<void> {
+  await db.execute(sql`
+    update runs set lease_owner = null, lease_expires_at = null, wake_at = now()
+    where id = ${runId}::uuid and lease_owner = ${workerId}`);
+}
+
+/**
+ * On an embedded (single-process) database every lease not held by a live worker of this process is
+ * stale: its process is gone. Releasing them at boot recovers at once instead of after expiry.
+ */
+export async function releaseForeignLeases(db: DbOrTx, liveWorkerIds: string[]): Promise<void> {
+  await db.execute(sql`
+    update runs set lease_owner = null, lease_expires_at = null, wake_at = now()
+    where lease_owner is not null
+      and lease_owner not in (select jsonb_array_elements_text(${JSON.stringify(liveWorkerIds)}::jsonb))`);
+}
+
+/** Whether any run is due or held by a worker (used by a worker told to exit when idle). */
+export async function hasPendingWork(db: DbOrTx): Promise<boolean> {
+  const result = await db.execute(sql`
+    select 1 from runs
+    where status in ('queued', 'running', 'paused') and (lease_owner is not null or wake_at <= now())
+    limit 1`);
+  return rowsOf(result).length > 0;
+}

@@ -1,0 +1,76 @@
+// Serialises everything one executor writes for one run, so event numbers are assigned in the
+// order rows are stored and a reader following `seq` never sees a gap that fills in later. Writes
+// queued while one is in flight go out together in the next statement (group commit), which is
+// what keeps the per-node cost of a durable step low.
+import type { DbOrTx } from '@/db/client';
+import type { RunEventBus } from './event-bus';
+import { type NewEvent, type StepRow, writeStepsAndEvents } from './journal';
+
+interface Pending {
+  events: NewEvent[];
+  step?: StepRow;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class RunWriter {
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private failure: unknown;
+
+  constructor(
+    private readonly db: DbOrTx,
+    private readonly bus: RunEventBus,
+    private readonly runId: string,
+    private readonly workspaceId: string,
+    private lastSeq: number,
+  ) {}
+
+  /** Queues the write; resolves once it is stored (rejects if it, or an earlier write, failed). */
+  append(events: NewEvent[], step?: StepRow): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const stored = new Promise<void>((resolve, reject) => this.queue.push({ events, step, resolve, reject }));
+    if (!this.flushing) this.flushing = this.flush();
+    return stored;
+  }
+
+  /** The number the next event gets; meaningful once the writer is idle. */
+  get nextSeq(): number {
+    return this.lastSeq + 1;
+  }
+
+  /** Records that an event numbered `seq` was stored by someone else (the run's final statement). */
+  stored(seq: number): void {
+    this.lastSeq = seq;
+    this.bus.eventsStored(this.runId, seq);
+  }
+
+  /** Resolves when everything queued so far is stored; rejects if a write failed. */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.failure) throw this.failure;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      // Give the interpreter a turn before each statement: on PGlite a statement holds the one
+      // thread, so writing at once would leave batches of one step while the run waits.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const batch = this.queue;
+      this.queue = [];
+      const events = batch.flatMap((p) => p.events);
+      const steps = batch.flatMap((p) => (p.step ? [p.step] : []));
+      try {
+        if (this.failure) throw this.failure;
+        await writeStepsAndEvents(this.db, this.runId, this.workspaceId, this.lastSeq + 1, events, steps);
+        this.lastSeq += events.length;
+        if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq);
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        this.failure ??= error;
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.flushing = null;
+  }
+}

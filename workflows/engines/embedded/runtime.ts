@@ -1,0 +1,59 @@
+// The process-wide embedded engine: one event bus and engine on the configured database, and the
+// worker that the web process starts at boot (or `npm run worker` starts alone).
+import { type Database, getDatabase } from '@/db/client';
+import { config } from '@/server/config';
+import { nodeCatalog } from '@/workflows/nodes';
+import { createEmbeddedEngine, type EmbeddedEngine } from './engine';
+import { createEventBus, type RunEventBus } from './event-bus';
+import type { EngineNodeSpec } from './run-executor';
+import { EmbeddedWorker, type WorkerOptions } from './worker';
+
+export interface EngineRuntime {
+  database: Database;
+  bus: RunEventBus;
+  engine: EmbeddedEngine;
+}
+
+export const engineCatalog = nodeCatalog as unknown as Record<string, EngineNodeSpec>;
+
+export async function createEngineRuntime(database: Database): Promise<EngineRuntime> {
+  const bus = await createEventBus(database);
+  return { database, bus, engine: createEmbeddedEngine({ db: database.db, bus }) };
+}
+
+export function createWorker(
+  runtime: EngineRuntime,
+  options: Omit<WorkerOptions, 'db' | 'bus' | 'catalog'> = {},
+): EmbeddedWorker {
+  return new EmbeddedWorker({
+    db: runtime.database.db,
+    bus: runtime.bus,
+    catalog: engineCatalog,
+    singleProcessDatabase: runtime.database.kind === 'pglite',
+    ...options,
+  });
+}
+
+// Kept on globalThis so module reloads in development reuse one runtime and one worker.
+const holder = globalThis as unknown as {
+  __weftEngine?: Promise<EngineRuntime>;
+  __weftWorker?: EmbeddedWorker;
+};
+
+export function getEngineRuntime(): Promise<EngineRuntime> {
+  holder.__weftEngine ??= getDatabase().then(createEngineRuntime);
+  return holder.__weftEngine;
+}
+
+/** Starts this process's worker once, with WEFT_WORKER_CONCURRENCY runs at a time. */
+export async function startProcessWorker(): Promise<EmbeddedWorker> {
+  if (holder.__weftWorker) return holder.__weftWorker;
+  const runtime = await getEngineRuntime();
+  const worker = createWorker(runtime, {
+    concurrency: config().WEFT_WORKER_CONCURRENCY,
+    leaseMs: config().WEFT_LEASE_MS,
+  });
+  holder.__weftWorker = worker;
+  await worker.start();
+  return worker;
+}

@@ -1,0 +1,134 @@
+// The embedded worker: claims due runs up to its concurrency limit and executes them. It wakes on
+// in-process (or LISTEN/NOTIFY) notices and otherwise polls, which is also how timers come due.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/db/client';
+import type { RunEventBus } from './event-bus';
+import { type ClaimedRun, claimDueRuns, releaseForeignLeases, releaseRun } from './leases';
+import { type EngineNodeSpec, executeRun } from './run-executor';
+
+export interface WorkerOptions {
+  db: Db;
+  bus: RunEventBus;
+  catalog: Record<string, EngineNodeSpec>;
+  /** Runs executed at once by this worker. */
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  inMemoryWaitMs?: number;
+  /** Embedded database: leases of other workers are stale at boot (their process is gone). */
+  singleProcessDatabase?: boolean;
+}
+
+const liveWorkers = new Set<string>();
+
+export class EmbeddedWorker {
+  readonly id = `worker-${randomUUID()}`;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  /** Set when a wake-up arrives while the loop is busy, so the next wait returns at once. */
+  private wakePending = false;
+  private wakeLoop: () => void = () => {
+    this.wakePending = true;
+  };
+  private offWake: () => void = () => {};
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly inMemoryWaitMs: number;
+  /** Counts of how executions ended, for tests and diagnostics. */
+  readonly stats = { finished: 0, suspended: 0, lost: 0, failed: 0 };
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.concurrency = opts.concurrency ?? 20;
+    this.leaseMs = opts.leaseMs ?? 15_000;
+    this.pollMs = opts.pollMs ?? 250;
+    this.inMemoryWaitMs = opts.inMemoryWaitMs ?? 2_000;
+  }
+
+  get activeRuns(): number {
+    return this.inFlight.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    liveWorkers.add(this.id);
+    if (this.opts.singleProcessDatabase) await releaseForeignLeases(this.opts.db, [...liveWorkers]);
+    this.offWake = this.opts.bus.onWake(() => this.wakeLoop());
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming; runs in flight are handed back to the database, due at once. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.offWake();
+    this.wakeLoop();
+    await this.loopDone;
+    await Promise.all(
+      [...this.inFlight.keys()].map((runId) => releaseRun(this.opts.db, runId, this.id).catch(() => {})),
+    );
+    liveWorkers.delete(this.id);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.wakePending = false;
+      const free = this.concurrency - this.inFlight.size;
+      let claimedAll = false;
+      if (free > 0) {
+        try {
+          const claimed = await claimDueRuns(this.opts.db, this.id, free, this.leaseMs);
+          for (const run of claimed) this.launch(run);
+          claimedAll = claimed.length === free;
+        } catch (error) {
+          if (this.running) console.error('Weft worker: claiming runs failed:', error);
+        }
+      }
+      if (!this.running) break;
+      if (claimedAll) continue;
+      if (this.wakePending) {
+        this.wakePending = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.wakeLoop = () => {
+            this.wakePending = true;
+          };
+          resolve();
+        };
+        const timer = setTimeout(done, this.pollMs);
+        this.wakeLoop = done;
+      });
+    }
+  }
+
+  private launch(run: ClaimedRun) {
+    const execution = executeRun(
+      {
+        db: this.opts.db,
+        bus: this.opts.bus,
+        catalog: this.opts.catalog,
+        workerId: this.id,
+        leaseMs: this.leaseMs,
+        inMemoryWaitMs: this.inMemoryWaitMs,
+      },
+      run,
+    )
+      .then((end) => {
+        this.stats[end] += 1;
+      })
+      .catch((error: unknown) => {
+        this.stats.failed += 1;
+        if (this.running) console.error(`Weft worker: run ${run.id} crashed:`, error);
+      })
+      .finally(() => {
+        this.inFlight.delete(run.id);
+        this.wakeLoop();
+      });
+    this.inFlight.set(run.id, execution);
+  }
+}

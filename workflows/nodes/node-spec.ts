@@ -1,0 +1,54 @@
+// The shape every node type file exports: its config schema (also served as JSON Schema to the
+// studio's forms), its ports, catalog metadata, and either a run function (executed as an
+// activity, where side effects are allowed) or the name of the interpreter construct it uses.
+import type { z } from 'zod';
+import type { Json } from '@/workflows/interpreter/types';
+
+export type ValueType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'any';
+
+export interface NodeRunContext {
+  runId: string;
+  workspaceId: string;
+  stepKey: string;
+  /** `${runId}:${stepKey}`: stable across retries of the same attempt after a crash. */
+  idempotencyKey: string;
+  attempt: number;
+  signal: AbortSignal;
+  log(message: string): void;
+  /** Appends a run event (e.g. streamed LLM deltas). */
+  emit(type: string, data: Json): void;
+}
+
+export interface NodeSpec<Config = unknown> {
+  type: string;
+  title: string;
+  description: string;
+  category: 'basic' | 'logic' | 'transform' | 'human' | 'ai' | 'integration' | 'data';
+  icon: string;
+  configSchema: z.ZodType<Config>;
+  /** Handles the node exposes, given its config. `null` is the single default handle. */
+  inputHandles(config: Config): (string | null)[];
+  outputHandles(config: Config): (string | null)[];
+  /** Known output field types (for validation of references); omit when unknown. */
+  outputTypes?(config: Config): Record<string, ValueType>;
+  /**
+   * How the interpreter executes it: 'activity' calls `run` through the engine; the others are
+   * interpreter constructs built on durable primitives.
+   */
+  execution: 'activity' | 'start' | 'loop' | 'delay' | 'human-review';
+  /** When true, the output's `branch` field names the handle to follow. */
+  branching?: boolean;
+  /** Marks nodes whose output becomes the run's output (end, answer). */
+  terminal?: boolean;
+  /**
+   * No side effects: the output depends only on the config. The engine may continue before such a
+   * step's journal row is stored (a crash just recomputes it); side-effecting nodes wait until
+   * everything before them is stored.
+   */
+  pure?: boolean;
+  run?(config: Config, ctx: NodeRunContext): Promise<Json> | Json;
+}
+
+export function defineNode<Config>(spec: NodeSpec<Config>): NodeSpec<Config> {
+  return spec;
+}
