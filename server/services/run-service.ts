@@ -12,6 +12,7 @@ import type { Json, RunStatus } from '@/workflows/interpreter/types';
 import { nodeCatalog } from '@/workflows/nodes';
 import { reviewDecisionSchema } from '@/workflows/nodes/human-review';
 import { validateRunInputs } from '@/workflows/nodes/start';
+import { getApp } from './app-service';
 
 export type RunSource = { kind: 'draft' } | { kind: 'version'; versionId: string };
 
@@ -139,7 +140,7 @@ export async function getRun(db: Db, workspaceId: string, runId: string) {
       continue;
     }
     existing.attempts += isAttempt ? 1 : 0;
-    existing.finishedAt = step.finishedAt > existing.finishedAt ? step.finishedAt : existing.finishedAt;
+    existing.finishedAt = new Date(Math.max(step.finishedAt.getTime(), existing.finishedAt.getTime()));
     existing.durationMs = existing.finishedAt.getTime() - existing.startedAt.getTime();
     existing.status = step.status;
     if (step.input !== null && isAttempt) existing.input = step.input as Json;
@@ -170,6 +171,7 @@ export async function listRuns(
   workspaceId: string,
   input: { appId: string; statuses?: RunStatus[]; cursor?: { createdAt: Date; id: string }; limit: number },
 ) {
+  await getApp(db, workspaceId, input.appId);
   const rows = await db
     .select({
       id: runs.id,

@@ -1,10 +1,19 @@
 // Tenant isolation: a member of workspace A addressing workspace B's ids through any procedure of
-// the apps and workspace routers gets NOT_FOUND or FORBIDDEN, and B's rows stay exactly as they
+// the apps, workspace and runs routers gets NOT_FOUND or FORBIDDEN, and B's rows stay exactly as they
 // were. The procedures are enumerated from the router, so a new one without a case fails here.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { apps, appVersions, auditLog, invitations, memberships, workspaces } from '@/db/schema';
+import {
+  apps,
+  appVersions,
+  auditLog,
+  invitations,
+  memberships,
+  runSignals,
+  runs,
+  workspaces,
+} from '@/db/schema';
 import { appRouter } from '@/server/trpc/root';
 import { testDatabases } from '../support/databases';
 import { type Caller, errorCodeOf, signUpUser } from '../support/trpc-harness';
@@ -15,6 +24,7 @@ interface Targets {
   versionId: string;
   userId: string;
   invitationId: string;
+  runId: string;
 }
 
 /** The input each scoped procedure receives, built from a workspace id and B's object ids. */
@@ -44,13 +54,23 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
   'workspace.invitations': (workspaceId) => ({ workspaceId }),
   'workspace.invite': (workspaceId) => ({ workspaceId, role: 'owner' }),
   'workspace.revokeInvitation': (workspaceId, b) => ({ workspaceId, invitationId: b.invitationId }),
+  'runs.start': (workspaceId, b) => ({ workspaceId, appId: b.appId, inputs: {} }),
+  'runs.get': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
+  'runs.list': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'runs.cancel': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
+  'runs.signal': (workspaceId, b) => ({
+    workspaceId,
+    runId: b.runId,
+    name: 'review:x',
+    payload: { decision: 'approve' },
+  }),
 };
 
 /** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
 const unscoped = new Set(['workspace.list', 'workspace.create']);
 
 const procedurePaths = Object.keys(appRouter._def.procedures).filter(
-  (p) => p.startsWith('apps.') || p.startsWith('workspace.'),
+  (p) => p.startsWith('apps.') || p.startsWith('workspace.') || p.startsWith('runs.'),
 );
 
 function call(caller: Caller, path: string, input: unknown): Promise<unknown> {
@@ -78,6 +98,8 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       versions: await db.select().from(appVersions).where(where(appVersions)),
       invitations: await db.select().from(invitations).where(where(invitations)),
       audit: await db.select().from(auditLog).where(where(auditLog)),
+      runs: await db.select().from(runs).where(where(runs)),
+      signals: await db.select().from(runSignals).where(where(runSignals)),
     };
   }
 
@@ -89,12 +111,14 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
     const app = await victim.caller.apps.create({ ...ws, name: 'Secret app', kind: 'workflow' });
     const version = await victim.caller.apps.publish({ ...ws, appId: app.id });
     const { invitation } = await victim.caller.workspace.invite({ ...ws, role: 'editor' });
+    const { runId } = await victim.caller.runs.start({ ...ws, appId: app.id, inputs: {} });
     b = {
       workspaceId: victim.workspaceId,
       appId: app.id,
       versionId: version.id,
       userId: victim.user.id,
       invitationId: invitation.id,
+      runId,
     };
     // A also owns an app, so "wrong workspace" and "wrong object" are both exercised.
     await attacker.caller.apps.create({ workspaceId: attacker.workspaceId, name: 'Own app', kind: 'chat' });
@@ -120,7 +144,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
   const objectScoped = () =>
     Object.keys(scopedInputs).filter((p) => {
       const input = JSON.stringify(scopedInputs[p]?.(attacker.workspaceId, b));
-      return [b.appId, b.versionId, b.userId, b.invitationId].some((id) => input.includes(id));
+      return [b.appId, b.versionId, b.userId, b.invitationId, b.runId].some((id) => input.includes(id));
     });
 
   it("procedures given B's object ids under A's own workspace id answer NOT_FOUND", async () => {
