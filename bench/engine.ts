@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type Database, openDatabase } from '@/db/client';
 import { SCHEMA_VERSION, type WorkflowDefinition, type WorkflowNode } from '@/workflows/dsl/definition';
 import { createEngineRuntime, createWorker, type EngineRuntime } from '@/workflows/engines/embedded/runtime';
-import { createOwner } from '../tests/support/engine-harness';
+import { createOwner, startRunFor } from '../tests/support/engine-harness';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
 
 const median = (xs: number[]) => {
@@ -85,22 +85,12 @@ async function harness(database: Database, concurrency: number): Promise<Harness
   const worker = createWorker(runtime, { concurrency, pollMs: 20 });
   await worker.start();
   const owner = await createOwner(database);
-  const start = (definition: WorkflowDefinition) =>
-    runtime.engine.start({
-      workspaceId: owner.workspaceId,
-      appId: owner.appId,
-      appVersionId: null,
-      versionNumber: null,
-      definition,
-      inputs: {},
-      createdBy: owner.userId,
-    });
   return {
     runtime,
     owner,
     async run(definition) {
       const began = performance.now();
-      const { runId } = await start(definition);
+      const runId = await startRunFor(runtime.engine, owner, definition);
       const status = await runtime.engine.waitForFinish(runId);
       if (status !== 'succeeded') throw new Error(`bench run ${runId} ended ${status}`);
       return performance.now() - began;

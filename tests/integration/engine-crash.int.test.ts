@@ -12,7 +12,7 @@ import { createEngineRuntime } from '@/workflows/engines/embedded/runtime';
 import { nodeCatalog } from '@/workflows/nodes';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
-import { createOwner, workflow } from '../support/engine-harness';
+import { createOwner, startRunFor, workflow } from '../support/engine-harness';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
 
@@ -73,15 +73,7 @@ describe.each(testDatabases())('crash safety on $name', (testDb) => {
     const checked = validateDefinition(definition, nodeCatalog);
     expect(checked.problems).toEqual([]);
     const runtime = await createEngineRuntime(database);
-    const { runId } = await runtime.engine.start({
-      workspaceId: owner.workspaceId,
-      appId: owner.appId,
-      appVersionId: null,
-      versionNumber: null,
-      definition,
-      inputs: {},
-      createdBy: owner.userId,
-    });
+    const runId = await startRunFor(runtime.engine, owner, definition);
     await runtime.bus.close();
     await database.close();
 

@@ -32,6 +32,25 @@ export async function createOwner(database: Database) {
   return { userId: user.id, workspaceId: workspace.id, appId: app.id };
 }
 
+/** Queues a run of `definition` owned by `owner` (no validation: callers pass valid definitions). */
+export async function startRunFor(
+  engine: EngineRuntime['engine'],
+  owner: { userId: string; workspaceId: string; appId: string },
+  definition: WorkflowDefinition,
+  inputs: Record<string, Json> = {},
+): Promise<string> {
+  const { runId } = await engine.start({
+    workspaceId: owner.workspaceId,
+    appId: owner.appId,
+    appVersionId: null,
+    versionNumber: null,
+    definition,
+    inputs,
+    createdBy: owner.userId,
+  });
+  return runId;
+}
+
 export interface EngineHarness {
   runtime: EngineRuntime;
   worker: EmbeddedWorker;
@@ -61,16 +80,7 @@ export async function startEngineHarness(
       const checked = validateDefinition(definition, nodeCatalog);
       if (!checked.ok || !checked.definition)
         throw new Error(`invalid test definition: ${JSON.stringify(checked.problems, null, 1)}`);
-      const { runId } = await runtime.engine.start({
-        workspaceId: owner.workspaceId,
-        appId: owner.appId,
-        appVersionId: null,
-        versionNumber: null,
-        definition: checked.definition,
-        inputs,
-        createdBy: owner.userId,
-      });
-      return runId;
+      return startRunFor(runtime.engine, owner, checked.definition, inputs);
     },
     async waitFor(runId, statuses = FINISHED, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
