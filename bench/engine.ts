@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type Database, openDatabase } from '@/db/client';
 import { SCHEMA_VERSION, type WorkflowDefinition, type WorkflowNode } from '@/workflows/dsl/definition';
 import { createEngineRuntime, createWorker, type EngineRuntime } from '@/workflows/engines/embedded/runtime';
-import { createOwner, startRunFor } from '../tests/support/engine-harness';
+import { createOwner, runInputFor } from '../tests/support/engine-harness';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
 
 const median = (xs: number[]) => {
@@ -90,8 +90,7 @@ async function harness(database: Database, concurrency: number): Promise<Harness
     owner,
     async run(definition) {
       const began = performance.now();
-      const runId = await startRunFor(runtime.engine, owner, definition);
-      const status = await runtime.engine.waitForFinish(runId);
+      const { runId, status } = await runtime.engine.startAndWait(runInputFor(owner, definition));
       if (status !== 'succeeded') throw new Error(`bench run ${runId} ended ${status}`);
       return performance.now() - began;
     },

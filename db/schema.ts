@@ -208,16 +208,22 @@ export const runs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [
-    index('runs_app_idx').on(t.workspaceId, t.appId, t.createdAt),
-    index('runs_due_idx').on(t.wakeAt).where(sql`${t.leaseOwner} is null`),
+    // Also serves the app_id foreign key (leading column).
+    index('runs_app_idx').on(t.appId, t.createdAt),
+    index('runs_workspace_idx').on(t.workspaceId),
+    // Only runs waiting to be picked up: new, woken by a timer or a signal.
+    index('runs_due_idx').on(t.wakeAt).where(sql`${t.leaseOwner} is null and ${t.wakeAt} is not null`),
     index('runs_lease_idx').on(t.leaseExpiresAt).where(sql`${t.leaseOwner} is not null`),
     index('runs_app_version_idx').on(t.appVersionId),
     index('runs_created_by_idx').on(t.createdBy),
-    index('runs_app_fk_idx').on(t.appId),
   ],
 );
 
-/** The journal: one row per completed step (node attempt, record, or review request). */
+/**
+ * The journal: one row per completed step (node attempt, record, or review request). Like
+ * run_events, it is written on every step, so its workspace_id (for scoping reads) carries no
+ * foreign key or index of its own: rows are reached through run_id, and go when their run goes.
+ */
 export const runSteps = pgTable(
   'run_steps',
   {
@@ -225,9 +231,7 @@ export const runSteps = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
     stepKey: text('step_key').notNull(),
-    workspaceId: uuid('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
     nodeId: text('node_id').notNull(),
     nodeType: text('node_type').notNull(),
     attempt: integer('attempt').notNull().default(1),
@@ -239,7 +243,7 @@ export const runSteps = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.stepKey] }), index('run_steps_workspace_idx').on(t.workspaceId)],
+  (t) => [primaryKey({ columns: [t.runId, t.stepKey] })],
 );
 
 /** Signals sent to a run (review decisions); one per name. */
@@ -284,7 +288,7 @@ export const runTimers = pgTable(
   ],
 );
 
-/** Everything a run's observers see, numbered per run without gaps. */
+/** Everything a run's observers see, numbered per run without gaps (see run_steps on workspace_id). */
 export const runEvents = pgTable(
   'run_events',
   {
@@ -292,13 +296,11 @@ export const runEvents = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
-    workspaceId: uuid('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
     type: text('type').notNull(),
     nodeId: text('node_id'),
     data: jsonb('data').notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.seq] }), index('run_events_workspace_idx').on(t.workspaceId)],
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );

@@ -67,27 +67,23 @@ CREATE TABLE "runs" (
 );
 --> statement-breakpoint
 ALTER TABLE "run_events" ADD CONSTRAINT "run_events_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "run_events" ADD CONSTRAINT "run_events_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "run_signals" ADD CONSTRAINT "run_signals_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "run_signals" ADD CONSTRAINT "run_signals_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "run_signals" ADD CONSTRAINT "run_signals_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "run_steps" ADD CONSTRAINT "run_steps_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "run_steps" ADD CONSTRAINT "run_steps_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "run_timers" ADD CONSTRAINT "run_timers_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "run_timers" ADD CONSTRAINT "run_timers_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "runs" ADD CONSTRAINT "runs_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "runs" ADD CONSTRAINT "runs_app_id_apps_id_fk" FOREIGN KEY ("app_id") REFERENCES "public"."apps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "runs" ADD CONSTRAINT "runs_app_version_id_app_versions_id_fk" FOREIGN KEY ("app_version_id") REFERENCES "public"."app_versions"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "runs" ADD CONSTRAINT "runs_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "run_events_workspace_idx" ON "run_events" USING btree ("workspace_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "run_signals_name_idx" ON "run_signals" USING btree ("run_id","name");--> statement-breakpoint
 CREATE INDEX "run_signals_workspace_idx" ON "run_signals" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "run_signals_created_by_idx" ON "run_signals" USING btree ("created_by");--> statement-breakpoint
-CREATE INDEX "run_steps_workspace_idx" ON "run_steps" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "run_timers_workspace_idx" ON "run_timers" USING btree ("workspace_id");--> statement-breakpoint
-CREATE INDEX "runs_app_idx" ON "runs" USING btree ("workspace_id","app_id","created_at");--> statement-breakpoint
-CREATE INDEX "runs_due_idx" ON "runs" USING btree ("wake_at") WHERE "runs"."lease_owner" is null;--> statement-breakpoint
+CREATE INDEX "runs_app_idx" ON "runs" USING btree ("app_id","created_at");--> statement-breakpoint
+CREATE INDEX "runs_workspace_idx" ON "runs" USING btree ("workspace_id");--> statement-breakpoint
+CREATE INDEX "runs_due_idx" ON "runs" USING btree ("wake_at") WHERE "runs"."lease_owner" is null and "runs"."wake_at" is not null;--> statement-breakpoint
 CREATE INDEX "runs_lease_idx" ON "runs" USING btree ("lease_expires_at") WHERE "runs"."lease_owner" is not null;--> statement-breakpoint
 CREATE INDEX "runs_app_version_idx" ON "runs" USING btree ("app_version_id");--> statement-breakpoint
-CREATE INDEX "runs_created_by_idx" ON "runs" USING btree ("created_by");--> statement-breakpoint
-CREATE INDEX "runs_app_fk_idx" ON "runs" USING btree ("app_id");
+CREATE INDEX "runs_created_by_idx" ON "runs" USING btree ("created_by");

@@ -32,14 +32,11 @@ export async function createOwner(database: Database) {
   return { userId: user.id, workspaceId: workspace.id, appId: app.id };
 }
 
-/** Queues a run of `definition` owned by `owner` (no validation: callers pass valid definitions). */
-export async function startRunFor(
-  engine: EngineRuntime['engine'],
-  owner: { userId: string; workspaceId: string; appId: string },
-  definition: WorkflowDefinition,
-  inputs: Record<string, Json> = {},
-): Promise<string> {
-  const { runId } = await engine.start({
+type Owner = { userId: string; workspaceId: string; appId: string };
+
+/** What the engine needs to start a run of `definition` owned by `owner` (from the app's draft). */
+export function runInputFor(owner: Owner, definition: WorkflowDefinition, inputs: Record<string, Json> = {}) {
+  return {
     workspaceId: owner.workspaceId,
     appId: owner.appId,
     appVersionId: null,
@@ -47,8 +44,17 @@ export async function startRunFor(
     definition,
     inputs,
     createdBy: owner.userId,
-  });
-  return runId;
+  };
+}
+
+/** Queues a run (no validation: callers pass valid definitions). */
+export async function startRunFor(
+  engine: EngineRuntime['engine'],
+  owner: Owner,
+  definition: WorkflowDefinition,
+  inputs: Record<string, Json> = {},
+): Promise<string> {
+  return (await engine.start(runInputFor(owner, definition, inputs))).runId;
 }
 
 export interface EngineHarness {

@@ -7,6 +7,7 @@ import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { Json } from '@/workflows/interpreter/types';
 import type { RunEventBus } from './event-bus';
 import { rowsOf } from './sql-rows';
+import type { EmbeddedWorker } from './worker';
 
 export interface StartRunInput {
   workspaceId: string;
@@ -40,6 +41,7 @@ const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as 
 
 export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
   const { db, bus } = deps;
+  let localWorker: EmbeddedWorker | null = null;
 
   async function requireLiveRun(workspaceId: string, runId: string) {
     const [run] = await db
@@ -55,27 +57,65 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
   return {
     bus,
 
-    /** Queues a run; a worker picks it up at once. The definition and inputs must be validated. */
-    async start(input: StartRunInput): Promise<{ runId: string }> {
-      // One statement: the run row and its run_queued event.
-      const result = await db.execute(sql`
-        with run as (
-          insert into runs (workspace_id, app_id, app_version_id, version_number, definition, inputs, status, wake_at,
-                            created_by)
-          values (${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid, ${input.versionNumber}::int,
-                  ${JSON.stringify(input.definition)}::jsonb, ${JSON.stringify(input.inputs)}::jsonb, 'queued', now(),
-                  ${input.createdBy}::uuid)
-          returning id
-        )
-        insert into run_events (run_id, seq, workspace_id, type, data)
-        select run.id, 1, ${input.workspaceId}::uuid, 'run_queued',
-               jsonb_build_object('runId', run.id, 'inputs', ${JSON.stringify(input.inputs)}::jsonb)
-        from run
-        returning run_id`);
-      const runId = rowsOf<{ run_id: string }>(result)[0]?.run_id;
-      if (!runId) throw new Error('run insert returned nothing');
+    /** Lets runs started here go straight to this process's worker when it has room. */
+    attachWorker(worker: EmbeddedWorker | null) {
+      localWorker = worker;
+    },
+
+    /**
+     * Queues a run; a worker picks it up at once. The definition and inputs must be validated.
+     * `onFinished` is subscribed before the run can start, so it cannot miss the end.
+     */
+    async start(
+      input: StartRunInput,
+      opts: { onFinished?: (status: string) => void } = {},
+    ): Promise<{ runId: string }> {
+      const slot = localWorker?.reserveSlot() ?? null;
+      let runId: string | undefined;
+      try {
+        // One statement: the run row (leased to the local worker when it has room) and run_queued.
+        const lease = slot
+          ? sql`'running', null, ${slot.workerId}, now() + ${slot.leaseMs} * interval '1 millisecond', now()`
+          : sql`'queued', now(), null, null, null`;
+        const result = await db.execute(sql`
+          with run as (
+            insert into runs (workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
+                              status, wake_at, lease_owner, lease_expires_at, started_at)
+            values (${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid,
+                    ${input.versionNumber}::int, ${JSON.stringify(input.definition)}::jsonb,
+                    ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${lease})
+            returning id
+          )
+          insert into run_events (run_id, seq, workspace_id, type, data)
+          select run.id, 1, ${input.workspaceId}::uuid, 'run_queued',
+                 jsonb_build_object('runId', run.id, 'inputs', ${JSON.stringify(input.inputs)}::jsonb)
+          from run
+          returning run_id`);
+        runId = rowsOf<{ run_id: string }>(result)[0]?.run_id;
+        if (!runId) throw new Error('run insert returned nothing');
+        const { onFinished } = opts;
+        if (onFinished) {
+          const off = bus.onRunFinished(runId, (status) => {
+            off();
+            onFinished(status);
+          });
+        }
+      } finally {
+        localWorker?.dispatch(
+          slot && runId
+            ? {
+                id: runId,
+                previousStatus: 'queued',
+                workspaceId: input.workspaceId,
+                definition: input.definition,
+                inputs: input.inputs,
+                cancelRequested: false,
+              }
+            : null,
+        );
+      }
       bus.eventsStored(runId, 1);
-      bus.wake(runId);
+      if (!slot) bus.wake(runId);
       return { runId };
     },
 
@@ -144,6 +184,16 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       await db.update(runs).set({ cancelRequested: true }).where(eq(runs.id, runId));
       bus.wake(runId);
       return { status: 'cancelling' };
+    },
+
+    /** Starts a run and resolves with its id and final status once it has finished. */
+    async startAndWait(input: StartRunInput): Promise<{ runId: string; status: string }> {
+      let finished: (status: string) => void = () => {};
+      const ended = new Promise<string>((resolve) => {
+        finished = resolve;
+      });
+      const { runId } = await this.start(input, { onFinished: (status) => finished(status) });
+      return { runId, status: await ended };
     },
 
     /** Resolves with the final status once the run has finished (at once if it already has). */

@@ -1,6 +1,6 @@
 // Reads a run's journal (completed steps, timers, signals, last event number) so an executor can
 // replay the interpreter against it, and writes steps together with their events in one statement.
-import { and, eq, max, sql } from 'drizzle-orm';
+import { and, eq, max, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { runEvents, runSignals, runSteps, runTimers } from '@/db/schema';
 import type { Json, StepErrorData } from '@/workflows/interpreter/types';
@@ -104,6 +104,59 @@ export interface StepRow {
   finishedAt: Date;
 }
 
+/**
+ * The data-modifying CTEs that store step rows and events numbered from `firstSeq`, to be combined
+ * into one statement (a plain write, or the run's final update).
+ */
+export function journalWriteCtes(
+  runId: string,
+  workspaceId: string,
+  firstSeq: number,
+  events: NewEvent[],
+  steps: StepRow[],
+): SQL[] {
+  const ctes: SQL[] = [];
+  if (steps.length > 0) {
+    const stepRows = steps.map((s) => ({
+      step_key: s.stepKey,
+      node_id: s.nodeId,
+      node_type: s.nodeType,
+      attempt: s.attempt,
+      status: s.status,
+      input: s.input ?? null,
+      output: s.output ?? null,
+      error: s.error ?? null,
+      logs: s.logs?.length ? s.logs : null,
+      started_at: s.startedAt.toISOString(),
+      finished_at: s.finishedAt.toISOString(),
+    }));
+    ctes.push(sql`new_steps as (
+      insert into run_steps (run_id, step_key, workspace_id, node_id, node_type, attempt, status, input, output,
+                             error, logs, started_at, finished_at)
+      select ${runId}::uuid, x.step_key, ${workspaceId}::uuid, x.node_id, x.node_type, x.attempt, x.status, x.input,
+             x.output, nullif(x.error, 'null'::jsonb), nullif(x.logs, 'null'::jsonb), x.started_at, x.finished_at
+      from jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as x(step_key text, node_id text, node_type text,
+           attempt int, status text, input jsonb, output jsonb, error jsonb, logs jsonb, started_at timestamptz,
+           finished_at timestamptz)
+      on conflict do nothing
+    )`);
+  }
+  if (events.length > 0) {
+    const eventRows = events.map((e, i) => ({
+      seq: firstSeq + i,
+      type: e.type,
+      node_id: e.nodeId ?? null,
+      data: e.data,
+    }));
+    ctes.push(sql`new_events as (
+      insert into run_events (run_id, seq, workspace_id, type, node_id, data)
+      select ${runId}::uuid, x.seq, ${workspaceId}::uuid, x.type, x.node_id, x.data
+      from jsonb_to_recordset(${JSON.stringify(eventRows)}::jsonb) as x(seq int, type text, node_id text, data jsonb)
+    )`);
+  }
+  return ctes;
+}
+
 /** One statement: the step rows (if any) and the events numbered from `firstSeq`. */
 export async function writeStepsAndEvents(
   db: DbOrTx,
@@ -113,43 +166,7 @@ export async function writeStepsAndEvents(
   events: NewEvent[],
   steps: StepRow[],
 ): Promise<void> {
-  const eventRows = events.map((e, i) => ({
-    seq: firstSeq + i,
-    type: e.type,
-    node_id: e.nodeId ?? null,
-    data: e.data,
-  }));
-  const insertEvents = sql`
-    insert into run_events (run_id, seq, workspace_id, type, node_id, data)
-    select ${runId}::uuid, x.seq, ${workspaceId}::uuid, x.type, x.node_id, x.data
-    from jsonb_to_recordset(${JSON.stringify(eventRows)}::jsonb) as x(seq int, type text, node_id text, data jsonb)`;
-  if (steps.length === 0) {
-    if (eventRows.length > 0) await db.execute(insertEvents);
-    return;
-  }
-  const stepRows = steps.map((s) => ({
-    step_key: s.stepKey,
-    node_id: s.nodeId,
-    node_type: s.nodeType,
-    attempt: s.attempt,
-    status: s.status,
-    input: s.input ?? null,
-    output: s.output ?? null,
-    error: s.error ?? null,
-    logs: s.logs?.length ? s.logs : null,
-    started_at: s.startedAt.toISOString(),
-    finished_at: s.finishedAt.toISOString(),
-  }));
-  await db.execute(sql`
-    with step as (
-      insert into run_steps (run_id, step_key, workspace_id, node_id, node_type, attempt, status, input, output,
-                             error, logs, started_at, finished_at)
-      select ${runId}::uuid, x.step_key, ${workspaceId}::uuid, x.node_id, x.node_type, x.attempt, x.status, x.input,
-             x.output, nullif(x.error, 'null'::jsonb), nullif(x.logs, 'null'::jsonb), x.started_at, x.finished_at
-      from jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as x(step_key text, node_id text, node_type text,
-           attempt int, status text, input jsonb, output jsonb, error jsonb, logs jsonb, started_at timestamptz,
-           finished_at timestamptz)
-      on conflict do nothing
-    )
-    ${insertEvents}`);
+  const ctes = journalWriteCtes(runId, workspaceId, firstSeq, events, steps);
+  if (ctes.length === 0) return;
+  await db.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
 }

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
+import { journalWriteCtes, type NewEvent, type StepRow } from './journal';
 import { rowsOf } from './sql-rows';
 
 export interface ClaimedRun {
@@ -23,13 +24,21 @@ export async function claimDueRuns(
   leaseMs: number,
 ): Promise<ClaimedRun[]> {
   const result = await db.execute(sql`
-    with due as (
+    -- Two index-friendly halves (runs_due_idx, runs_lease_idx) instead of one OR over the table.
+    with fresh as (
       select id, status from runs
-      where status in ('queued', 'running', 'paused')
-        and ((lease_owner is null and wake_at <= now()) or (lease_owner is not null and lease_expires_at < now()))
-      order by wake_at nulls first
+      where lease_owner is null and wake_at is not null and wake_at <= now()
+        and status in ('queued', 'running', 'paused')
+      order by wake_at
       limit ${limit}
       for update skip locked
+    ), abandoned as (
+      select id, status from runs
+      where lease_owner is not null and lease_expires_at < now() and status in ('queued', 'running', 'paused')
+      limit ${limit}
+      for update skip locked
+    ), due as (
+      select id, status from fresh union all select id, status from abandoned limit ${limit}
     )
     update runs r
     set lease_owner = ${workerId}, lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
@@ -92,26 +101,35 @@ export async function suspendRun(
   return rowsOf(result).length > 0;
 }
 
-/** Stores the final status and the run_finished event (numbered `seq`) in one statement. */
+/**
+ * The run's last statement: the final status, with the steps and events still queued and the
+ * run_finished event. Returns false when the lease was lost (another worker owns the run).
+ */
 export async function finishRun(
   db: DbOrTx,
-  runId: string,
+  run: { id: string; workspaceId: string },
   workerId: string,
   outcome: RunOutcome,
-  seq: number,
+  remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
 ): Promise<boolean> {
   const error: Json = outcome.error ? { ...outcome.error } : null;
-  const eventData: Json = { runId, status: outcome.status, outputs: outcome.outputs, error };
+  const finished: NewEvent = {
+    type: 'run_finished',
+    data: { runId: run.id, status: outcome.status, outputs: outcome.outputs, error },
+  };
+  const ctes = journalWriteCtes(
+    run.id,
+    run.workspaceId,
+    remaining.firstSeq,
+    [...remaining.events, finished],
+    remaining.steps,
+  );
   const result = await db.execute(sql`
-    with event as (
-      insert into run_events (run_id, seq, workspace_id, type, data)
-      select id, ${seq}, workspace_id, 'run_finished', ${JSON.stringify(eventData)}::jsonb
-      from runs where id = ${runId}::uuid and lease_owner = ${workerId}
-    )
+    with ${sql.join(ctes, sql`, `)}
     update runs set status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
       error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
       wake_at = null
-    where id = ${runId}::uuid and lease_owner = ${workerId}
+    where id = ${run.id}::uuid and lease_owner = ${workerId}
     returning id`);
   return rowsOf(result).length > 0;
 }

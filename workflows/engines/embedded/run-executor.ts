@@ -375,10 +375,16 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     }
 
     const outcome = end;
-    await writer.idle();
-    const seq = writer.nextSeq;
-    if (!(await finishRun(db, runId, workerId, outcome, seq))) return 'lost';
-    writer.stored(seq);
+    const remaining = await writer.takeRemaining();
+    let owned: boolean;
+    try {
+      owned = await finishRun(db, run, workerId, outcome, remaining);
+    } catch (error) {
+      remaining.settle(error);
+      throw error;
+    }
+    remaining.settle(owned ? undefined : new Error('lease lost'));
+    if (!owned) return 'lost';
     bus.runFinished(runId, outcome.status);
     return 'finished';
   } finally {

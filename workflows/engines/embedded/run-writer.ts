@@ -17,6 +17,8 @@ export class RunWriter {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private failure: unknown;
+  /** Set by takeRemaining: queued writes are left for the caller's final statement. */
+  private closing = false;
 
   constructor(
     private readonly db: DbOrTx,
@@ -34,15 +36,37 @@ export class RunWriter {
     return stored;
   }
 
-  /** The number the next event gets; meaningful once the writer is idle. */
-  get nextSeq(): number {
-    return this.lastSeq + 1;
-  }
-
-  /** Records that an event numbered `seq` was stored by someone else (the run's final statement). */
-  stored(seq: number): void {
-    this.lastSeq = seq;
-    this.bus.eventsStored(this.runId, seq);
+  /**
+   * Stops writing and hands over what is still queued, numbered from `firstSeq`, so the caller can
+   * store it in its own final statement; `settle` reports how that went.
+   */
+  async takeRemaining(): Promise<{
+    events: NewEvent[];
+    steps: StepRow[];
+    firstSeq: number;
+    settle(error?: unknown): void;
+  }> {
+    this.closing = true;
+    while (this.flushing) await this.flushing;
+    if (this.failure) throw this.failure;
+    const batch = this.queue;
+    this.queue = [];
+    const events = batch.flatMap((p) => p.events);
+    return {
+      events,
+      steps: batch.flatMap((p) => (p.step ? [p.step] : [])),
+      firstSeq: this.lastSeq + 1,
+      settle: (error) => {
+        if (error) {
+          this.failure ??= error;
+          for (const p of batch) p.reject(error);
+          return;
+        }
+        this.lastSeq += events.length;
+        if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq);
+        for (const p of batch) p.resolve();
+      },
+    };
   }
 
   /** Resolves when everything queued so far is stored; rejects if a write failed. */
@@ -56,6 +80,7 @@ export class RunWriter {
       // Give the interpreter a turn before each statement: on PGlite a statement holds the one
       // thread, so writing at once would leave batches of one step while the run waits.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.closing) break;
       const batch = this.queue;
       this.queue = [];
       const events = batch.flatMap((p) => p.events);

@@ -21,17 +21,20 @@ export async function createEngineRuntime(database: Database): Promise<EngineRun
   return { database, bus, engine: createEmbeddedEngine({ db: database.db, bus }) };
 }
 
+/** A worker on the runtime's database; runs started through the runtime's engine go to it directly. */
 export function createWorker(
   runtime: EngineRuntime,
   options: Omit<WorkerOptions, 'db' | 'bus' | 'catalog'> = {},
 ): EmbeddedWorker {
-  return new EmbeddedWorker({
+  const worker = new EmbeddedWorker({
     db: runtime.database.db,
     bus: runtime.bus,
     catalog: engineCatalog,
     singleProcessDatabase: runtime.database.kind === 'pglite',
     ...options,
   });
+  runtime.engine.attachWorker(worker);
+  return worker;
 }
 
 // Kept on globalThis so module reloads in development reuse one runtime and one worker.

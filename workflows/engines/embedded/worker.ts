@@ -28,6 +28,8 @@ export class EmbeddedWorker {
   private loopDone: Promise<void> = Promise.resolve();
   /** Set when a wake-up arrives while the loop is busy, so the next wait returns at once. */
   private wakePending = false;
+  /** The last claim filled every free slot, so more runs may be due when a slot frees up. */
+  private backlog = false;
   private wakeLoop: () => void = () => {
     this.wakePending = true;
   };
@@ -48,6 +50,25 @@ export class EmbeddedWorker {
 
   get activeRuns(): number {
     return this.inFlight.size;
+  }
+
+  private reserved = 0;
+
+  /**
+   * Direct dispatch: a run started in this process goes straight to this worker when it has a free
+   * slot, leased to it from the start, skipping the queue and the claim. Returns the lease to write
+   * with the new run, or null (then the run is queued as usual).
+   */
+  reserveSlot(): { workerId: string; leaseMs: number } | null {
+    if (!this.running || this.inFlight.size + this.reserved >= this.concurrency) return null;
+    this.reserved += 1;
+    return { workerId: this.id, leaseMs: this.leaseMs };
+  }
+
+  /** Executes a run inserted with this worker's lease (after reserveSlot), or frees the slot. */
+  dispatch(run: ClaimedRun | null): void {
+    this.reserved -= 1;
+    if (run) this.launch(run);
   }
 
   async start(): Promise<void> {
@@ -82,6 +103,7 @@ export class EmbeddedWorker {
           const claimed = await claimDueRuns(this.opts.db, this.id, free, this.leaseMs);
           for (const run of claimed) this.launch(run);
           claimedAll = claimed.length === free;
+          this.backlog = claimedAll;
         } catch (error) {
           if (this.running) console.error('Weft worker: claiming runs failed:', error);
         }
@@ -127,7 +149,8 @@ export class EmbeddedWorker {
       })
       .finally(() => {
         this.inFlight.delete(run.id);
-        this.wakeLoop();
+        // Only look for more work when some was left behind; new work announces itself.
+        if (this.backlog) this.wakeLoop();
       });
     this.inFlight.set(run.id, execution);
   }
