@@ -342,6 +342,24 @@ describe.each(testDatabases())('engine semantics on $name', ({ open }) => {
     expect((await nodeStatuses(branchRun)).normal).toBe('skipped');
   });
 
+  it('sleeps durably in a delay node', async () => {
+    const began = Date.now();
+    const runId = await h.start(
+      workflow(
+        [start(), { id: 'wait', type: 'delay', config: { ms: 300 } }, end({ slept: '{{wait.sleptMs}}' })],
+        [
+          ['start', 'wait'],
+          ['wait', 'end'],
+        ],
+      ),
+    );
+    const run = await h.waitFor(runId);
+    expect(run.outputs).toEqual({ slept: 300 });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(300);
+    const [timer] = await database.db.select().from(runTimers).where(eq(runTimers.runId, runId));
+    expect(timer?.timerKey).toBe('wait');
+  });
+
   it('fails a node that exceeds its timeout', async () => {
     api.behave('/slow', { delayMs: 1500 });
     const runId = await h.start(

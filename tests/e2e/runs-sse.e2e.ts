@@ -1,0 +1,86 @@
+// The run API of a real `npm start` server: runs execute on the worker the web process starts at
+// boot, and a run's Server-Sent Events stream resumes from Last-Event-ID without gaps.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import superjson from 'superjson';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWeft, type WeftServer } from '../support/weft-server';
+
+interface SseEvent {
+  id: number;
+  event: string;
+  data: { seq: number; type: string; nodeId: string | null; data: Record<string, unknown> };
+}
+
+/** Reads a whole SSE response (the server ends it after run_finished). */
+async function readEvents(res: Response): Promise<SseEvent[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => {
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((l) => l.startsWith(`${name}: `))
+          ?.slice(name.length + 2) ?? '';
+      return { id: Number(field('id')), event: field('event'), data: JSON.parse(field('data')) };
+    });
+}
+
+describe('runs over HTTP', () => {
+  let server: WeftServer;
+  let cookie = '';
+  const call = async (procedure: string, input: unknown) => {
+    const res = await fetch(`${server.url}/api/trpc/${procedure}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: server.url },
+      body: JSON.stringify(superjson.serialize(input)),
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) cookie = setCookie.split(';')[0] ?? '';
+    const body = (await res.json()) as { result?: { data: { json: unknown } }; error?: unknown };
+    if (!res.ok) throw new Error(`${procedure} failed: ${JSON.stringify(body.error)}`);
+    return body.result?.data.json as Record<string, unknown>;
+  };
+
+  beforeAll(async () => {
+    server = await startWeft({ WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-')) });
+  });
+  afterAll(() => server?.stop());
+
+  it('runs a chat app on the web process worker and streams its events, resuming after a given id', async () => {
+    const { workspaceId } = (await call('auth.signUp', {
+      email: `sse.${Date.now()}@example.test`,
+      password: 'Correct-Horse-42',
+      name: 'Streamer',
+    })) as { workspaceId: string };
+    const app = (await call('apps.create', { workspaceId, name: 'Echo', kind: 'chat' })) as { id: string };
+    const { runId } = (await call('runs.start', {
+      workspaceId,
+      appId: app.id,
+      inputs: { query: 'hello' },
+    })) as {
+      runId: string;
+    };
+
+    const full = await readEvents(
+      await fetch(`${server.url}/api/runs/${runId}/events`, { headers: { cookie } }),
+    );
+    expect(full.map((e) => e.id)).toEqual(full.map((_, i) => i + 1));
+    expect(full[0]?.event).toBe('run_queued');
+    expect(full.at(-1)).toMatchObject({
+      event: 'run_finished',
+      data: { data: { status: 'succeeded', outputs: { answer: 'hello' } } },
+    });
+
+    const resumed = await readEvents(
+      await fetch(`${server.url}/api/runs/${runId}/events`, { headers: { cookie, 'last-event-id': '2' } }),
+    );
+    expect(resumed.map((e) => e.id)).toEqual(full.slice(2).map((e) => e.id));
+
+    const stranger = await fetch(`${server.url}/api/runs/${runId}/events`);
+    expect(stranger.status).toBe(401);
+  });
+});
