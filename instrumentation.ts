@@ -9,7 +9,7 @@ export async function register() {
   const database = await getDatabase();
   console.log(`Weft: database ready (${database.kind})`);
   if (config().WEFT_WEB_WORKER) {
-    const { startProcessWorker } = await import('./workflows/engines/embedded/runtime');
+    const { startProcessWorker } = await import('./server/engine/runtime');
     const worker = await startProcessWorker();
     console.log(`Weft: embedded worker ${worker.id} running`);
   }

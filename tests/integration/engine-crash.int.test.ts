@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@/db/client';
 import { runs } from '@/db/schema';
 import { validateDefinition } from '@/workflows/dsl/validate';
-import { createEngineRuntime } from '@/workflows/engines/embedded/runtime';
+import { createEngineRuntime } from '@/server/engine/runtime';
 import { nodeCatalog } from '@/workflows/nodes';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
@@ -22,7 +22,7 @@ function startWorkerProcess(env: Record<string, string>): {
   output: () => string;
 } {
   const tsx = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, ['workflows/engines/embedded/worker-main.ts'], {
+  const child = spawn(tsx, ['server/cli/worker.ts'], {
     env: {
       ...process.env,
       WEFT_HTTP_ALLOWLIST: '127.0.0.1',

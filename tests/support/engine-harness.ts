@@ -12,7 +12,7 @@ import {
   type WorkflowNode,
 } from '@/workflows/dsl/definition';
 import { validateDefinition } from '@/workflows/dsl/validate';
-import { createEngineRuntime, createWorker, type EngineRuntime } from '@/workflows/engines/embedded/runtime';
+import { createEngineRuntime, createWorker, type EngineRuntime } from '@/server/engine/runtime';
 import type { EmbeddedWorker } from '@/workflows/engines/embedded/worker';
 import type { Json } from '@/workflows/interpreter/types';
 import { nodeCatalog } from '@/workflows/nodes';

@@ -3,7 +3,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { isSameOriginRequest } from '@/server/auth/csrf';
 import { createContextFromHeaders } from '@/server/trpc/context';
 import { appRouter } from '@/server/trpc/root';
-import { getEngineRuntime } from '@/workflows/engines/embedded/runtime';
+import { getEngineRuntime } from '@/server/engine/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -6,7 +6,7 @@ import { runs } from '@/db/schema';
 import { readCookie, SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { userForSessionToken } from '@/server/services/auth-service';
 import { roleInWorkspace } from '@/server/services/workspace-service';
-import { getEngineRuntime } from '@/workflows/engines/embedded/runtime';
+import { getEngineRuntime } from '@/server/engine/runtime';
 
 export const dynamic = 'force-dynamic';
 

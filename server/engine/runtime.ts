@@ -3,10 +3,10 @@
 import { type Database, getDatabase } from '@/db/client';
 import { config } from '@/server/config';
 import { nodeCatalog } from '@/workflows/nodes';
-import { createEmbeddedEngine, type EmbeddedEngine } from './engine';
-import { createEventBus, type RunEventBus } from './event-bus';
-import type { EngineNodeSpec } from './run-executor';
-import { EmbeddedWorker, type WorkerOptions } from './worker';
+import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
+import { createEventBus, type RunEventBus } from '@/workflows/engines/embedded/event-bus';
+import type { EngineNodeSpec } from '@/workflows/engines/embedded/run-executor';
+import { EmbeddedWorker, type WorkerOptions } from '@/workflows/engines/embedded/worker';
 
 export interface EngineRuntime {
   database: Database;
