@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Database, openDatabase } from '@/db/client';
-import { SCHEMA_VERSION, type WorkflowDefinition, type WorkflowNode } from '@/workflows/dsl/definition';
 import { createEngineRuntime, createWorker, type EngineRuntime } from '@/server/engine/runtime';
+import { SCHEMA_VERSION, type WorkflowDefinition, type WorkflowNode } from '@/workflows/dsl/definition';
 import { createOwner, runInputFor } from '../tests/support/engine-harness';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
 

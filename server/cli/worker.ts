@@ -2,8 +2,8 @@
 // Useful with PostgreSQL (DATABASE_URL) to add workers beside the web process, which then can run
 // with WEFT_WEB_WORKER=false. With WEFT_WORKER_EXIT_WHEN_IDLE=true it exits once nothing is due.
 import { ConfigError, config } from '@/server/config';
-import { hasPendingWork } from '@/workflows/engines/embedded/leases';
 import { getEngineRuntime, startProcessWorker } from '@/server/engine/runtime';
+import { hasPendingWork } from '@/workflows/engines/embedded/leases';
 
 async function main() {
   try {

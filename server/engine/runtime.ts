@@ -2,11 +2,11 @@
 // worker that the web process starts at boot (or `npm run worker` starts alone).
 import { type Database, getDatabase } from '@/db/client';
 import { config } from '@/server/config';
-import { nodeCatalog } from '@/workflows/nodes';
 import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
 import { createEventBus, type RunEventBus } from '@/workflows/engines/embedded/event-bus';
 import type { EngineNodeSpec } from '@/workflows/engines/embedded/run-executor';
 import { EmbeddedWorker, type WorkerOptions } from '@/workflows/engines/embedded/worker';
+import { nodeCatalog } from '@/workflows/nodes';
 
 export interface EngineRuntime {
   database: Database;

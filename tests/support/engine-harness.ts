@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { runEvents, runs, users } from '@/db/schema';
+import { createEngineRuntime, createWorker, type EngineRuntime } from '@/server/engine/runtime';
 import { createApp } from '@/server/services/app-service';
 import { createWorkspace } from '@/server/services/workspace-service';
 import {
@@ -12,7 +13,6 @@ import {
   type WorkflowNode,
 } from '@/workflows/dsl/definition';
 import { validateDefinition } from '@/workflows/dsl/validate';
-import { createEngineRuntime, createWorker, type EngineRuntime } from '@/server/engine/runtime';
 import type { EmbeddedWorker } from '@/workflows/engines/embedded/worker';
 import type { Json } from '@/workflows/interpreter/types';
 import { nodeCatalog } from '@/workflows/nodes';

@@ -1,9 +1,9 @@
 // The studio's tRPC endpoint. Mutations must come from this site (CSRF); queries are read-only.
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { isSameOriginRequest } from '@/server/auth/csrf';
+import { getEngineRuntime } from '@/server/engine/runtime';
 import { createContextFromHeaders } from '@/server/trpc/context';
 import { appRouter } from '@/server/trpc/root';
-import { getEngineRuntime } from '@/server/engine/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -4,9 +4,9 @@
 import { and, eq } from 'drizzle-orm';
 import { runs } from '@/db/schema';
 import { readCookie, SESSION_COOKIE } from '@/server/auth/session-cookie';
+import { getEngineRuntime } from '@/server/engine/runtime';
 import { userForSessionToken } from '@/server/services/auth-service';
 import { roleInWorkspace } from '@/server/services/workspace-service';
-import { getEngineRuntime } from '@/server/engine/runtime';
 
 export const dynamic = 'force-dynamic';
 
