@@ -14,6 +14,8 @@ export default defineConfig({
     },
   },
   test: {
+    // A fixed APP_SECRET, so tests never create one under the repository's .data directory.
+    env: { APP_SECRET: 'weft-test-app-secret-0123456789abcdefghij' },
     projects: [
       {
         extends: true,

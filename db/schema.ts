@@ -304,3 +304,23 @@ export const runEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
+
+/** Workspace secrets, referenced in node configs as {{secrets.NAME}}; values are AES-GCM encrypted. */
+export const workspaceSecrets = pgTable(
+  'workspace_secrets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    valueEncrypted: text('value_encrypted').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('workspace_secrets_name_idx').on(t.workspaceId, t.name),
+    index('workspace_secrets_created_by_idx').on(t.createdBy),
+  ],
+);

@@ -2,6 +2,7 @@
 // worker that the web process starts at boot (or `npm run worker` starts alone).
 import { type Database, getDatabase } from '@/db/client';
 import { config } from '@/server/config';
+import { loadSecretValues } from '@/server/services/secret-service';
 import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
 import { createEventBus, type RunEventBus } from '@/workflows/engines/embedded/event-bus';
 import type { EngineNodeSpec } from '@/workflows/engines/embedded/run-executor';
@@ -31,6 +32,7 @@ export function createWorker(
     bus: runtime.bus,
     catalog: engineCatalog,
     singleProcessDatabase: runtime.database.kind === 'pglite',
+    secretsFor: (workspaceId) => loadSecretValues(runtime.database.db, config().APP_SECRET, workspaceId),
     ...options,
   });
   runtime.engine.attachWorker(worker);

@@ -6,6 +6,7 @@ import type { Db } from '@/db/client';
 import { appVersions, runSteps, runs } from '@/db/schema';
 import { badInput, DomainError, notFound } from '@/server/errors';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
+import { findReferences } from '@/workflows/dsl/references';
 import { validateDefinition } from '@/workflows/dsl/validate';
 import { type EmbeddedEngine, EngineError } from '@/workflows/engines/embedded/engine';
 import type { Json, RunStatus } from '@/workflows/interpreter/types';
@@ -13,6 +14,7 @@ import { nodeCatalog } from '@/workflows/nodes';
 import { reviewDecisionSchema } from '@/workflows/nodes/human-review';
 import { validateRunInputs } from '@/workflows/nodes/start';
 import { getApp } from './app-service';
+import { listSecretNames } from './secret-service';
 
 export type RunSource = { kind: 'draft' } | { kind: 'version'; versionId: string };
 
@@ -69,6 +71,21 @@ export async function startRun(
     );
   }
   const definition: WorkflowDefinition = checked.definition;
+  const known = new Set((await listSecretNames(db, workspaceId)).map((s) => s.name));
+  const missing = [
+    ...new Set(
+      findReferences(definition.nodes.map((n) => n.config))
+        .filter((r) => r.root === 'secrets' && r.path[0] !== undefined && !known.has(r.path[0]))
+        .map((r) => r.path[0] as string),
+    ),
+  ];
+  if (missing.length > 0)
+    throw new DomainError(
+      'BAD_REQUEST',
+      `The workflow uses secrets this workspace does not have: ${missing.join(', ')}`,
+      'definition',
+      missing.map((name) => ({ message: `secret ${name} is not defined`, path: `secrets.${name}` })),
+    );
   const startNode = definition.nodes.find((n) => n.type === 'start' && !n.parentId);
   const inputs = validateRunInputs(startNode?.config as never, input.inputs);
   if (!inputs.ok) {

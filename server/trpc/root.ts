@@ -3,6 +3,7 @@ import { createCallerFactory, router } from './init';
 import { appsRouter } from './routers/apps';
 import { authRouter } from './routers/auth';
 import { runsRouter } from './routers/runs';
+import { secretsRouter } from './routers/secrets';
 import { workspaceRouter } from './routers/workspace';
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   workspace: workspaceRouter,
   apps: appsRouter,
   runs: runsRouter,
+  secrets: secretsRouter,
 });
 
 export type AppRouter = typeof appRouter;

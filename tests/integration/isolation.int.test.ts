@@ -12,6 +12,7 @@ import {
   memberships,
   runSignals,
   runs,
+  workspaceSecrets,
   workspaces,
 } from '@/db/schema';
 import { appRouter } from '@/server/trpc/root';
@@ -58,6 +59,9 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
   'runs.get': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
   'runs.list': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
   'runs.cancel': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
+  'secrets.list': (workspaceId) => ({ workspaceId }),
+  'secrets.set': (workspaceId) => ({ workspaceId, name: 'PLANTED', value: 'x' }),
+  'secrets.delete': (workspaceId) => ({ workspaceId, name: 'B_SECRET' }),
   'runs.signal': (workspaceId, b) => ({
     workspaceId,
     runId: b.runId,
@@ -69,8 +73,8 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
 /** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
 const unscoped = new Set(['workspace.list', 'workspace.create']);
 
-const procedurePaths = Object.keys(appRouter._def.procedures).filter(
-  (p) => p.startsWith('apps.') || p.startsWith('workspace.') || p.startsWith('runs.'),
+const procedurePaths = Object.keys(appRouter._def.procedures).filter((p) =>
+  ['apps.', 'workspace.', 'runs.', 'secrets.'].some((prefix) => p.startsWith(prefix)),
 );
 
 function call(caller: Caller, path: string, input: unknown): Promise<unknown> {
@@ -100,6 +104,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       audit: await db.select().from(auditLog).where(where(auditLog)),
       runs: await db.select().from(runs).where(where(runs)),
       signals: await db.select().from(runSignals).where(where(runSignals)),
+      secrets: await db.select().from(workspaceSecrets).where(where(workspaceSecrets)),
     };
   }
 
@@ -112,6 +117,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
     const version = await victim.caller.apps.publish({ ...ws, appId: app.id });
     const { invitation } = await victim.caller.workspace.invite({ ...ws, role: 'editor' });
     const { runId } = await victim.caller.runs.start({ ...ws, appId: app.id, inputs: {} });
+    await victim.caller.secrets.set({ ...ws, name: 'B_SECRET', value: 'b-secret-value' });
     b = {
       workspaceId: victim.workspaceId,
       appId: app.id,

@@ -48,7 +48,9 @@ export async function startCountingServer(defaults: Behaviour = {}): Promise<Cou
     if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
     for (const p of ['*', prefix]) inFlight.set(p, (inFlight.get(p) ?? 1) - 1);
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ path, count: entry.count, ok: status < 400 }));
+    res.end(
+      JSON.stringify({ path, count: entry.count, ok: status < 400, auth: req.headers.authorization ?? null }),
+    );
   };
 
   const server = createServer((req, res) => {

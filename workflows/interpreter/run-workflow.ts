@@ -14,6 +14,11 @@ export interface RunWorkflowArgs {
   inputs: Record<string, Json>;
   catalog: NodeCatalog;
   durable: Durable;
+  /**
+   * The workspace's secrets by name, for `{{secrets.NAME}}`. Values reach node configs only; the
+   * engine redacts them from everything it stores.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** Terminal nodes' outputs merged in finishing order: objects spread in, other values by node id. */
@@ -46,7 +51,7 @@ export async function runWorkflow(args: RunWorkflowArgs): Promise<RunOutcome> {
 
   const result = await runLevel(ctx, {
     levelId: TOP_LEVEL,
-    scope: new Scope(undefined, graph.startNodeId),
+    scope: new Scope(undefined, graph.startNodeId, { secrets: { ...args.secrets } }),
     keyPrefix: '',
     parentStop: () => false,
   });

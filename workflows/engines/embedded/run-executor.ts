@@ -14,6 +14,7 @@ import { ExecutionState } from './execution-state';
 import { type JournalState, loadJournal, readSignal } from './journal';
 import { createJournalDurable } from './journal-durable';
 import { type ClaimedRun, finishRun, renewLease, suspendRun } from './leases';
+import { createRedactor } from './redact';
 import { RunWriter } from './run-writer';
 
 export interface EngineNodeSpec extends RunnableSpec {
@@ -31,6 +32,8 @@ export interface ExecutorOptions {
   leaseMs: number;
   /** Waits shorter than this stay in memory; longer ones suspend the run. */
   inMemoryWaitMs: number;
+  /** The workspace's secret values for {{secrets.NAME}}; redacted from everything stored. */
+  secretsFor?: (workspaceId: string) => Promise<Record<string, string>>;
 }
 
 export type ExecutionEnd = 'finished' | 'suspended' | 'lost';
@@ -44,7 +47,9 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     claimed.previousStatus === 'queued'
       ? { steps: new Map(), timers: new Map(), signals: new Map(), lastSeq: 1 }
       : await loadJournal(db, runId);
-  const writer = new RunWriter(db, bus, runId, run.workspaceId, journal.lastSeq);
+  const secrets = (await opts.secretsFor?.(run.workspaceId)) ?? {};
+  const redact = createRedactor(secrets);
+  const writer = new RunWriter(db, bus, runId, run.workspaceId, journal.lastSeq, redact);
   let endExecution: (end: 'suspend' | 'lost') => void = () => {};
   const stopped = new Promise<'suspend' | 'lost'>((resolve) => {
     endExecution = resolve;
@@ -104,6 +109,7 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
       inputs: run.inputs as Record<string, Json>,
       catalog: opts.catalog,
       durable,
+      secrets,
     }).catch(
       (error: unknown): RunOutcome => ({
         status: 'failed',
@@ -135,7 +141,7 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     const remaining = await writer.takeRemaining();
     let owned: boolean;
     try {
-      owned = await finishRun(db, run, workerId, outcome, remaining);
+      owned = await finishRun(db, run, workerId, redact(outcome), remaining);
     } catch (error) {
       remaining.settle(error);
       throw error;

@@ -5,6 +5,7 @@
 import type { DbOrTx } from '@/db/client';
 import type { RunEventBus } from './event-bus';
 import { type NewEvent, type StepRow, writeStepsAndEvents } from './journal';
+import { noRedaction, type Redactor } from './redact';
 
 interface Pending {
   events: NewEvent[];
@@ -26,12 +27,16 @@ export class RunWriter {
     private readonly runId: string,
     private readonly workspaceId: string,
     private lastSeq: number,
+    /** Applied to everything before it is stored (secret values out). */
+    private readonly redact: Redactor = noRedaction,
   ) {}
 
   /** Queues the write; resolves once it is stored (rejects if it, or an earlier write, failed). */
   append(events: NewEvent[], step?: StepRow): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const stored = new Promise<void>((resolve, reject) => this.queue.push({ events, step, resolve, reject }));
+    const stored = new Promise<void>((resolve, reject) =>
+      this.queue.push({ events: this.redact(events), step: step && this.redact(step), resolve, reject }),
+    );
     if (!this.flushing) this.flushing = this.flush();
     return stored;
   }

@@ -17,6 +17,8 @@ export interface WorkerOptions {
   inMemoryWaitMs?: number;
   /** Embedded database: leases of other workers are stale at boot (their process is gone). */
   singleProcessDatabase?: boolean;
+  /** The workspace's secret values, for {{secrets.NAME}} (see run-executor). */
+  secretsFor?: (workspaceId: string) => Promise<Record<string, string>>;
 }
 
 const liveWorkers = new Set<string>();
@@ -137,6 +139,7 @@ export class EmbeddedWorker {
         workerId: this.id,
         leaseMs: this.leaseMs,
         inMemoryWaitMs: this.inMemoryWaitMs,
+        secretsFor: this.opts.secretsFor,
       },
       run,
     )

@@ -1,0 +1,137 @@
+// Workspace secrets: encrypted at rest, names only over the API, owners only to write, usable in
+// node configs as {{secrets.NAME}}, and never stored in run events, steps, logs or outputs.
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
+import { workspaceSecrets } from '@/db/schema';
+import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
+import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { testDatabases } from '../support/databases';
+import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
+import { errorOf, signUpUser, useEngine } from '../support/trpc-harness';
+
+const SECRET = 'tok-4f9c2e7a1b-very-secret';
+
+describe.each(testDatabases())('secrets on $name', ({ open }) => {
+  let database: Database;
+  let h: EngineHarness;
+  let api: CountingServer;
+  let owner: Awaited<ReturnType<typeof signUpUser>>;
+  let ws: { workspaceId: string };
+  beforeAll(async () => {
+    process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
+    database = await open();
+    h = await startEngineHarness(database);
+    useEngine(database.db, h.runtime.engine);
+    api = await startCountingServer();
+    owner = await signUpUser(database.db, 'keeper');
+    ws = { workspaceId: owner.workspaceId };
+  });
+  afterAll(async () => {
+    await h.close();
+    await api.close();
+    await database.close();
+  });
+
+  it('stores values encrypted, lists names only, and lets only owners write', async () => {
+    await owner.caller.secrets.set({ ...ws, name: 'API_TOKEN', value: SECRET });
+    const [row] = await database.db
+      .select()
+      .from(workspaceSecrets)
+      .where(eq(workspaceSecrets.name, 'API_TOKEN'));
+    expect(row?.valueEncrypted).not.toContain(SECRET);
+    const listed = await owner.caller.secrets.list(ws);
+    expect(listed.map((s) => s.name)).toEqual(['API_TOKEN']);
+    expect(JSON.stringify(listed)).not.toContain(SECRET);
+
+    const { token } = await owner.caller.workspace.invite({ ...ws, role: 'editor' });
+    const editor = await signUpUser(database.db, 'secret-editor', token);
+    expect((await editor.caller.secrets.list(ws)).map((s) => s.name)).toEqual(['API_TOKEN']);
+    expect((await errorOf(editor.caller.secrets.set({ ...ws, name: 'API_TOKEN', value: 'x' }))).code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await errorOf(owner.caller.secrets.set({ ...ws, name: 'bad name', value: 'x' }))).code).toBe(
+      'BAD_REQUEST',
+    );
+  });
+
+  it('uses a secret in a node and keeps its value out of events, steps, logs and outputs', async () => {
+    await owner.caller.secrets.set({ ...ws, name: 'API_TOKEN', value: SECRET });
+    const app = await owner.caller.apps.create({ ...ws, name: 'Uses a secret', kind: 'workflow' });
+    const draft = await owner.caller.apps.getDraft({ ...ws, appId: app.id });
+    const pos = { x: 0, y: 0 };
+    await owner.caller.apps.saveDraft({
+      ...ws,
+      appId: app.id,
+      baseRevision: draft.revision,
+      definition: {
+        schemaVersion: 1,
+        nodes: [
+          { id: 'start', type: 'start', title: 'Start', config: { inputs: [] }, position: pos },
+          {
+            id: 'call',
+            type: 'http',
+            title: 'Call',
+            config: {
+              url: `${api.url}/secret/echo`,
+              headers: { authorization: 'Bearer {{secrets.API_TOKEN}}' },
+            },
+            position: pos,
+          },
+          {
+            id: 'say',
+            type: 'template',
+            title: 'Say',
+            config: { template: 'token {{secrets.API_TOKEN}}; the server saw {{call.body.auth}}' },
+            position: pos,
+          },
+          {
+            id: 'end',
+            type: 'end',
+            title: 'End',
+            config: { outputs: { text: '{{say.text}}' } },
+            position: pos,
+          },
+        ],
+        edges: [
+          { id: 'a', source: 'start', sourceHandle: null, target: 'call', targetHandle: null },
+          { id: 'b', source: 'call', sourceHandle: null, target: 'say', targetHandle: null },
+          { id: 'c', source: 'say', sourceHandle: null, target: 'end', targetHandle: null },
+        ],
+      },
+    });
+    const { runId } = await owner.caller.runs.start({ ...ws, appId: app.id, inputs: {} });
+    const run = await h.waitFor(runId);
+    expect(run.status).toBe('succeeded');
+    // The secret did its job: the remote side received it.
+    expect(api.counts('/secret/echo')).toBe(1);
+    expect(run.outputs).toEqual({
+      text: 'token [secret:API_TOKEN]; the server saw Bearer [secret:API_TOKEN]',
+    });
+
+    const stored = await database.db.execute(sql`
+      select (select coalesce(string_agg(data::text, ' '), '') from run_events where run_id = ${runId}::uuid)
+          || (select coalesce(string_agg(concat(input::text, output::text, error::text, logs::text), ' '), '')
+              from run_steps where run_id = ${runId}::uuid)
+          || (select concat(outputs::text, error::text, definition::text) from runs where id = ${runId}::uuid) as all_text`);
+    const text = String(rowsOf<{ all_text: string }>(stored)[0]?.all_text);
+    expect(text.length).toBeGreaterThan(200);
+    expect(text).toContain('[secret:API_TOKEN]');
+    expect(text).not.toContain(SECRET);
+  });
+
+  it('refuses to start a run that uses an undefined secret', async () => {
+    const app = await owner.caller.apps.create({ ...ws, name: 'Missing secret', kind: 'chat' });
+    const draft = await owner.caller.apps.getDraft({ ...ws, appId: app.id });
+    const definition = {
+      ...draft.definition,
+      nodes: draft.definition.nodes.map((n) =>
+        n.type === 'answer' ? { ...n, config: { text: '{{secrets.NOPE}}' } } : n,
+      ),
+    };
+    await owner.caller.apps.saveDraft({ ...ws, appId: app.id, baseRevision: draft.revision, definition });
+    const error = await errorOf(owner.caller.runs.start({ ...ws, appId: app.id, inputs: { query: 'x' } }));
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toMatch(/NOPE/);
+  });
+});
