@@ -12,13 +12,18 @@ export function encryptSecret(appSecret: string, purpose: SecretPurpose, plainte
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyFor(appSecret, purpose), iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return ['v1', iv, cipher.getAuthTag(), ciphertext]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
 }
 
 export function decryptSecret(appSecret: string, purpose: SecretPurpose, stored: string): string {
   const [version, iv, tag, ciphertext] = stored.split('.');
-  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('Unreadable encrypted value');
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined)
+    throw new Error('Unreadable encrypted value');
   const decipher = createDecipheriv('aes-256-gcm', keyFor(appSecret, purpose), Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+    'utf8',
+  );
 }

@@ -53,16 +53,28 @@ export async function deleteSecret(db: Db, actorId: string, workspaceId: string,
       .where(and(eq(workspaceSecrets.workspaceId, workspaceId), eq(workspaceSecrets.name, name)))
       .returning({ name: workspaceSecrets.name });
     if (!row) throw notFound('Secret');
-    await recordAudit(tx, { workspaceId, actorUserId: actorId, action: 'secret.delete', targetType: 'secret', targetId: name });
+    await recordAudit(tx, {
+      workspaceId,
+      actorUserId: actorId,
+      action: 'secret.delete',
+      targetType: 'secret',
+      targetId: name,
+    });
     return row;
   });
 }
 
 /** Every secret of the workspace, decrypted: for the engine only, never for an API response. */
-export async function loadSecretValues(db: Db, appSecret: string, workspaceId: string): Promise<Record<string, string>> {
+export async function loadSecretValues(
+  db: Db,
+  appSecret: string,
+  workspaceId: string,
+): Promise<Record<string, string>> {
   const rows = await db
     .select({ name: workspaceSecrets.name, valueEncrypted: workspaceSecrets.valueEncrypted })
     .from(workspaceSecrets)
     .where(eq(workspaceSecrets.workspaceId, workspaceId));
-  return Object.fromEntries(rows.map((r) => [r.name, decryptSecret(appSecret, 'workspace-secrets', r.valueEncrypted)]));
+  return Object.fromEntries(
+    rows.map((r) => [r.name, decryptSecret(appSecret, 'workspace-secrets', r.valueEncrypted)]),
+  );
 }

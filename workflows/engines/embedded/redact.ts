@@ -16,7 +16,10 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     .sort((a, b) => b[1].length - a[1].length);
   if (entries.length === 0) return noRedaction;
   const redactString = (text: string) =>
-    entries.reduce((out, [name, value]) => (out.includes(value) ? out.split(value).join(`[secret:${name}]`) : out), text);
+    entries.reduce(
+      (out, [name, value]) => (out.includes(value) ? out.split(value).join(`[secret:${name}]`) : out),
+      text,
+    );
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') return redactString(value);
     if (Array.isArray(value)) return value.map(walk);
