@@ -120,6 +120,25 @@ describe('http node', () => {
     expect(logs.at(-1)).toBe(`GET ${base}/json → 200`);
   });
 
+  it('authenticates with bearer, basic and custom-header credentials', async () => {
+    const headersFor = async (auth: Record<string, string>) =>
+      ((await request({ url: `${base}/echo`, auth })).body as { headers: Record<string, string> }).headers;
+    expect((await headersFor({ type: 'bearer', token: 'tok-1' })).authorization).toBe('Bearer tok-1');
+    expect((await headersFor({ type: 'basic', username: 'ada', password: 'p:w' })).authorization).toBe(
+      `Basic ${Buffer.from('ada:p:w').toString('base64')}`,
+    );
+    expect((await headersFor({ type: 'header', name: 'X-Api-Key', value: 'k-2' }))['x-api-key']).toBe('k-2');
+  });
+
+  it('parses as asked: text stays text, json must be JSON, and the size limit is configurable', async () => {
+    expect((await request({ url: `${base}/json`, responseType: 'text' })).body).toBe(
+      '{"hello":"world","n":[1,2]}',
+    );
+    expect((await failure({ url: `${base}/text`, responseType: 'json' })).code).toBe('http_bad_json');
+    const tooBig = await failure({ url: `${base}/json`, maxResponseBytes: 5 });
+    expect(tooBig.code).toBe('http_response_too_large');
+  });
+
   it('returns other bodies as text', async () => {
     expect((await request({ url: `${base}/text` })).body).toBe('plain text');
   });

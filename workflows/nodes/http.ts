@@ -32,6 +32,37 @@ export const httpConfigSchema = z
       })
       .default({ type: 'none' })
       .describe('Request body (not for GET or HEAD)'),
+    auth: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('none') }),
+        z.object({
+          type: z.literal('bearer'),
+          token: textValue.describe('The token, usually {{secrets.NAME}}'),
+        }),
+        z.object({
+          type: z.literal('basic'),
+          username: textValue.describe('User name'),
+          password: textValue.describe('Password, usually {{secrets.NAME}}'),
+        }),
+        z.object({
+          type: z.literal('header'),
+          name: z.string().min(1, 'is required').max(200).describe('Header name, e.g. X-Api-Key'),
+          value: textValue.describe('Header value, usually {{secrets.NAME}}'),
+        }),
+      ])
+      .default({ type: 'none' })
+      .describe('Authentication; keep credentials in workspace secrets'),
+    responseType: z
+      .enum(['auto', 'json', 'text'])
+      .default('auto')
+      .describe('auto: JSON when the server says so, else text; json: fail unless the body is JSON'),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(50 * 1024 * 1024)
+      .default(MAX_RESPONSE_BYTES)
+      .describe('Fail when the response body is larger than this'),
     timeoutMs: z
       .number()
       .int()
@@ -95,15 +126,15 @@ function encodeBody(body: HttpConfig['body'], headers: Headers): string | undefi
   }
 }
 
-async function readLimited(response: Response, host: string): Promise<Uint8Array> {
+async function readLimited(response: Response, host: string, limit: number): Promise<Uint8Array> {
   const tooLarge = () =>
     new StepError({
-      message: `response from ${host} is larger than ${MAX_RESPONSE_BYTES} bytes`,
+      message: `response from ${host} is larger than ${limit} bytes`,
       code: 'http_response_too_large',
       retryable: false,
     });
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
+  if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel();
     throw tooLarge();
   }
@@ -115,7 +146,7 @@ async function readLimited(response: Response, host: string): Promise<Uint8Array
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_RESPONSE_BYTES) {
+    if (total > limit) {
       await reader.cancel();
       throw tooLarge();
     }
@@ -140,8 +171,25 @@ function decode(bytes: Uint8Array, contentType: string): string {
   }
 }
 
-function parseBody(bytes: Uint8Array, contentType: string): Json {
+function parseBody(
+  bytes: Uint8Array,
+  contentType: string,
+  responseType: HttpConfig['responseType'],
+  host: string,
+): Json {
   const body = decode(bytes, contentType);
+  if (responseType === 'text') return body;
+  if (responseType === 'json') {
+    try {
+      return toJson(JSON.parse(body));
+    } catch {
+      throw new StepError({
+        message: `response from ${host} is not JSON`,
+        code: 'http_bad_json',
+        retryable: false,
+      });
+    }
+  }
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType.endsWith('/json') || mediaType.endsWith('+json')) {
     if (body.trim() === '') return null;
@@ -153,6 +201,20 @@ function parseBody(bytes: Uint8Array, contentType: string): Json {
     }
   }
   return body;
+}
+
+function applyAuth(auth: HttpConfig['auth'], headers: Headers) {
+  try {
+    if (auth.type === 'bearer') headers.set('authorization', `Bearer ${auth.token}`);
+    else if (auth.type === 'basic')
+      headers.set(
+        'authorization',
+        `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+      );
+    else if (auth.type === 'header') headers.set(auth.name, auth.value);
+  } catch (err) {
+    throw configError(`invalid auth header: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Turns a fetch rejection into a StepError, passing the engine's own abort reason through. */
@@ -192,6 +254,7 @@ export async function runHttp(config: HttpConfig, ctx: NodeRunContext): Promise<
     throw configError(`invalid header: ${err instanceof Error ? err.message : String(err)}`);
   }
   let body = encodeBody(config.body, headers);
+  applyAuth(config.auth, headers);
   if (config.sendIdempotencyKey) headers.set('idempotency-key', ctx.idempotencyKey);
   let method: string = config.method;
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(config.timeoutMs)]);
@@ -234,7 +297,8 @@ export async function runHttp(config: HttpConfig, ctx: NodeRunContext): Promise<
           retryable: response.status >= 500 || response.status === 429,
         });
       }
-      bytes = method === 'HEAD' ? new Uint8Array() : await readLimited(response, url.host);
+      bytes =
+        method === 'HEAD' ? new Uint8Array() : await readLimited(response, url.host, config.maxResponseBytes);
     } catch (err) {
       throw failure(err, ctx, url, config.timeoutMs);
     }
@@ -246,7 +310,7 @@ export async function runHttp(config: HttpConfig, ctx: NodeRunContext): Promise<
     return {
       status: response.status,
       headers: responseHeaders,
-      body: method === 'HEAD' ? null : parseBody(bytes, contentType),
+      body: method === 'HEAD' ? null : parseBody(bytes, contentType, config.responseType, url.host),
     };
   }
 }

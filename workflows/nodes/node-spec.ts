@@ -10,7 +10,7 @@ export interface NodeRunContext {
   runId: string;
   workspaceId: string;
   stepKey: string;
-  /** `${runId}:${stepKey}`: stable across retries of the same attempt after a crash. */
+  /** `${runId}:${step}` (no attempt number): the same for every attempt of the step and after a crash. */
   idempotencyKey: string;
   attempt: number;
   signal: AbortSignal;

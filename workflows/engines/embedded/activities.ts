@@ -91,7 +91,8 @@ export async function executeActivity(
     runId: env.runId,
     workspaceId: env.workspaceId,
     stepKey,
-    idempotencyKey: `${env.runId}:${stepKey}`,
+    // One key per step, the same for every attempt and after a crash: the remote side sees one operation.
+    idempotencyKey: `${env.runId}:${stepKey.replace(/#\d+$/, '')}`,
     attempt: request.attempt,
     signal: controller.signal,
     log: (message) => {

@@ -30,5 +30,3 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
   };
   return <T>(value: T) => walk(value) as T;
 }
-
-export type { Json };
