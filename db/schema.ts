@@ -198,6 +198,8 @@ export const runs = pgTable(
     status: runStatus('status').notNull().default('queued'),
     outputs: jsonb('outputs'),
     error: jsonb('error'),
+    /** Totals over the run's steps: { promptTokens, completionTokens, cost }. */
+    usage: jsonb('usage'),
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     wakeAt: timestamp('wake_at', { withTimezone: true }),
@@ -240,6 +242,8 @@ export const runSteps = pgTable(
     output: jsonb('output'),
     error: jsonb('error'),
     logs: jsonb('logs'),
+    /** Model calls made by the step: [{ model, promptTokens, completionTokens, cost }]. */
+    usage: jsonb('usage'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
   },
@@ -322,5 +326,31 @@ export const workspaceSecrets = pgTable(
   (t) => [
     uniqueIndex('workspace_secrets_name_idx').on(t.workspaceId, t.name),
     index('workspace_secrets_created_by_idx').on(t.createdBy),
+  ],
+);
+
+/** OpenAI-compatible model endpoints of a workspace; API keys are AES-GCM encrypted. */
+export const modelProviders = pgTable(
+  'model_providers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    baseUrl: text('base_url'),
+    apiKeyEncrypted: text('api_key_encrypted').notNull(),
+    defaultModel: text('default_model'),
+    /** USD per 1M tokens by model id: { "gpt-4o-mini": { "input": 0.15, "output": 0.6 } }. */
+    prices: jsonb('prices').notNull().default({}),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('model_providers_name_idx').on(t.workspaceId, t.name),
+    uniqueIndex('model_providers_default_idx').on(t.workspaceId).where(sql`${t.isDefault}`),
+    index('model_providers_created_by_idx').on(t.createdBy),
   ],
 );

@@ -2,6 +2,7 @@
 // worker that the web process starts at boot (or `npm run worker` starts alone).
 import { type Database, getDatabase } from '@/db/client';
 import { config } from '@/server/config';
+import { resolveModelTarget } from '@/server/services/provider-service';
 import { loadSecretValues } from '@/server/services/secret-service';
 import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
 import { createEventBus, type RunEventBus } from '@/workflows/engines/embedded/event-bus';
@@ -33,6 +34,9 @@ export function createWorker(
     catalog: engineCatalog,
     singleProcessDatabase: runtime.database.kind === 'pglite',
     secretsFor: (workspaceId) => loadSecretValues(runtime.database.db, config().APP_SECRET, workspaceId),
+    servicesFor: (workspaceId) => ({
+      modelTarget: (providerId) => resolveModelTarget(runtime.database.db, config(), workspaceId, providerId),
+    }),
     ...options,
   });
   runtime.engine.attachWorker(worker);

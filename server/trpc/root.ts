@@ -2,6 +2,7 @@
 import { createCallerFactory, router } from './init';
 import { appsRouter } from './routers/apps';
 import { authRouter } from './routers/auth';
+import { providersRouter } from './routers/providers';
 import { runsRouter } from './routers/runs';
 import { secretsRouter } from './routers/secrets';
 import { workspaceRouter } from './routers/workspace';
@@ -12,6 +13,7 @@ export const appRouter = router({
   apps: appsRouter,
   runs: runsRouter,
   secrets: secretsRouter,
+  providers: providersRouter,
 });
 
 export type AppRouter = typeof appRouter;

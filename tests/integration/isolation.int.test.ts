@@ -10,6 +10,7 @@ import {
   auditLog,
   invitations,
   memberships,
+  modelProviders,
   runSignals,
   runs,
   workspaceSecrets,
@@ -26,6 +27,7 @@ interface Targets {
   userId: string;
   invitationId: string;
   runId: string;
+  providerId: string;
 }
 
 /** The input each scoped procedure receives, built from a workspace id and B's object ids. */
@@ -59,6 +61,11 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
   'runs.get': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
   'runs.list': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
   'runs.cancel': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
+  'providers.list': (workspaceId) => ({ workspaceId }),
+  'providers.create': (workspaceId) => ({ workspaceId, name: 'Planted', apiKey: 'sk-x' }),
+  'providers.update': (workspaceId, b) => ({ workspaceId, providerId: b.providerId, name: 'Hijacked' }),
+  'providers.delete': (workspaceId, b) => ({ workspaceId, providerId: b.providerId }),
+  'providers.testConnection': (workspaceId, b) => ({ workspaceId, providerId: b.providerId }),
   'secrets.list': (workspaceId) => ({ workspaceId }),
   'secrets.set': (workspaceId) => ({ workspaceId, name: 'PLANTED', value: 'x' }),
   'secrets.delete': (workspaceId) => ({ workspaceId, name: 'B_SECRET' }),
@@ -73,9 +80,8 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
 /** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
 const unscoped = new Set(['workspace.list', 'workspace.create']);
 
-const procedurePaths = Object.keys(appRouter._def.procedures).filter((p) =>
-  ['apps.', 'workspace.', 'runs.', 'secrets.'].some((prefix) => p.startsWith(prefix)),
-);
+// Every router but auth (sign-in and invitation links act before any workspace is involved).
+const procedurePaths = Object.keys(appRouter._def.procedures).filter((p) => !p.startsWith('auth.'));
 
 function call(caller: Caller, path: string, input: unknown): Promise<unknown> {
   const [routerName, procedure] = path.split('.') as [string, string];
@@ -105,6 +111,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       runs: await db.select().from(runs).where(where(runs)),
       signals: await db.select().from(runSignals).where(where(runSignals)),
       secrets: await db.select().from(workspaceSecrets).where(where(workspaceSecrets)),
+      providers: await db.select().from(modelProviders).where(where(modelProviders)),
     };
   }
 
@@ -118,6 +125,12 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
     const { invitation } = await victim.caller.workspace.invite({ ...ws, role: 'editor' });
     const { runId } = await victim.caller.runs.start({ ...ws, appId: app.id, inputs: {} });
     await victim.caller.secrets.set({ ...ws, name: 'B_SECRET', value: 'b-secret-value' });
+    const provider = await victim.caller.providers.create({
+      ...ws,
+      name: 'B models',
+      apiKey: 'sk-b',
+      isDefault: true,
+    });
     b = {
       workspaceId: victim.workspaceId,
       appId: app.id,
@@ -125,6 +138,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       userId: victim.user.id,
       invitationId: invitation.id,
       runId,
+      providerId: provider.id,
     };
     // A also owns an app, so "wrong workspace" and "wrong object" are both exercised.
     await attacker.caller.apps.create({ workspaceId: attacker.workspaceId, name: 'Own app', kind: 'chat' });
@@ -150,7 +164,9 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
   const objectScoped = () =>
     Object.keys(scopedInputs).filter((p) => {
       const input = JSON.stringify(scopedInputs[p]?.(attacker.workspaceId, b));
-      return [b.appId, b.versionId, b.userId, b.invitationId, b.runId].some((id) => input.includes(id));
+      return [b.appId, b.versionId, b.userId, b.invitationId, b.runId, b.providerId].some((id) =>
+        input.includes(id),
+      );
     });
 
   it("procedures given B's object ids under A's own workspace id answer NOT_FOUND", async () => {

@@ -6,6 +6,31 @@ import type { Json } from '@/workflows/interpreter/types';
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'any';
 
+/** Where a model call goes: an OpenAI-compatible endpoint of the workspace (or the fallback). */
+export interface ModelTarget {
+  /** Shown in errors, e.g. "OpenAI" or "Local vLLM". */
+  providerName: string;
+  baseURL: string | undefined;
+  apiKey: string;
+  defaultModel: string | undefined;
+  /** USD per 1M tokens, by model id. */
+  prices: Record<string, { input: number; output: number }>;
+}
+
+export interface TokenUsage {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** USD, from the provider's price table (0 when the model has no price). */
+  cost: number;
+}
+
+/** What the product offers node run functions beyond their config (injected by the engine). */
+export interface NodeServices {
+  /** The workspace's model provider by id, its default provider when omitted. */
+  modelTarget(providerId?: string | null): Promise<ModelTarget>;
+}
+
 export interface NodeRunContext {
   runId: string;
   workspaceId: string;
@@ -17,6 +42,9 @@ export interface NodeRunContext {
   log(message: string): void;
   /** Appends a run event (e.g. streamed LLM deltas). */
   emit(type: string, data: Json): void;
+  /** Records tokens and cost on the step (summed into the run's totals). */
+  reportUsage(usage: TokenUsage): void;
+  services: NodeServices;
 }
 
 export interface NodeSpec<Config = unknown> {

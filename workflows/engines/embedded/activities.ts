@@ -3,7 +3,7 @@
 // it throws into a StepError the journal can store.
 
 import { type ActivityRequest, type Json, RunCancelledError, StepError } from '@/workflows/interpreter/types';
-import type { NodeRunContext } from '@/workflows/nodes/node-spec';
+import type { NodeRunContext, NodeServices, TokenUsage } from '@/workflows/nodes/node-spec';
 
 /** The part of a node spec the engine needs to run it. */
 export interface RunnableSpec {
@@ -20,12 +20,26 @@ export interface ActivityEnvironment {
   /** Aborted when the run is cancelled. */
   runSignal: AbortSignal;
   emit(type: string, data: Json): void;
+  /** Collects model usage; called even when the step then fails (a failed repair still costs). */
+  reportUsage(usage: TokenUsage): void;
+  services: NodeServices;
 }
 
 export interface ActivityResult {
   output: Json;
   logs: string[];
 }
+
+/** Services for runs whose engine was given none: any model call fails clearly. */
+export const noServices: NodeServices = {
+  modelTarget: async () => {
+    throw new StepError({
+      message: 'No model provider is configured',
+      code: 'llm_no_provider',
+      retryable: false,
+    });
+  },
+};
 
 function issuesText(issues: unknown[]): string {
   return issues
@@ -99,6 +113,8 @@ export async function executeActivity(
       logs.push(message);
     },
     emit: env.emit,
+    reportUsage: env.reportUsage,
+    services: env.services,
   };
   try {
     const output = await Promise.race([Promise.resolve(spec.run(parsed.data as never, ctx)), aborted]);

@@ -9,6 +9,7 @@ import {
   StepError,
   type StepRecord,
 } from '@/workflows/interpreter/types';
+import type { NodeServices, TokenUsage } from '@/workflows/nodes/node-spec';
 import { executeActivity } from './activities';
 import type { ExecutionState } from './execution-state';
 import { ensureTimer, type JournalState, readSignal } from './journal';
@@ -26,6 +27,7 @@ export interface JournalDurableDeps {
   writer: RunWriter;
   state: ExecutionState;
   catalog: Record<string, EngineNodeSpec>;
+  services: NodeServices;
 }
 
 export function createJournalDurable(deps: JournalDurableDeps): Durable {
@@ -59,6 +61,7 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
         }, START_EVENT_FLUSH_MS);
         let output: Json = null;
         let logs: string[] = [];
+        const usage: TokenUsage[] = [];
         let failure: StepError | undefined;
         try {
           ({ output, logs } = await executeActivity(
@@ -68,6 +71,10 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
               catalog: deps.catalog,
               runSignal: state.abortSignal,
               emit: (t, d) => emit(t, d, request.nodeId),
+              reportUsage: (u) => {
+                usage.push(u);
+              },
+              services: deps.services,
             },
             stepKey,
             request,
@@ -94,6 +101,7 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
             status,
             output: failure ? null : output,
             error: failure ? { ...failure.toData() } : null,
+            usage: usage.length ? usage.map((u) => ({ ...u })) : null,
             elapsedMs: finishedAt.getTime() - startedAt.getTime(),
           },
         };
@@ -107,6 +115,7 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
           output: failure ? null : output,
           error: failure?.toData() ?? null,
           logs,
+          usage,
           startedAt,
           finishedAt,
         });

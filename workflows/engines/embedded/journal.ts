@@ -4,6 +4,7 @@ import { and, eq, max, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { runEvents, runSignals, runSteps, runTimers } from '@/db/schema';
 import type { Json, StepErrorData } from '@/workflows/interpreter/types';
+import type { TokenUsage } from '@/workflows/nodes/node-spec';
 import { rowsOf } from './sql-rows';
 
 export interface JournaledStep {
@@ -100,6 +101,7 @@ export interface StepRow {
   output?: Json;
   error?: StepErrorData | null;
   logs?: string[] | null;
+  usage?: TokenUsage[] | null;
   startedAt: Date;
   finishedAt: Date;
 }
@@ -127,17 +129,19 @@ export function journalWriteCtes(
       output: s.output ?? null,
       error: s.error ?? null,
       logs: s.logs?.length ? s.logs : null,
+      usage: s.usage?.length ? s.usage : null,
       started_at: s.startedAt.toISOString(),
       finished_at: s.finishedAt.toISOString(),
     }));
     ctes.push(sql`new_steps as (
       insert into run_steps (run_id, step_key, workspace_id, node_id, node_type, attempt, status, input, output,
-                             error, logs, started_at, finished_at)
+                             error, logs, usage, started_at, finished_at)
       select ${runId}::uuid, x.step_key, ${workspaceId}::uuid, x.node_id, x.node_type, x.attempt, x.status, x.input,
-             x.output, nullif(x.error, 'null'::jsonb), nullif(x.logs, 'null'::jsonb), x.started_at, x.finished_at
+             x.output, nullif(x.error, 'null'::jsonb), nullif(x.logs, 'null'::jsonb), nullif(x.usage, 'null'::jsonb),
+             x.started_at, x.finished_at
       from jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as x(step_key text, node_id text, node_type text,
-           attempt int, status text, input jsonb, output jsonb, error jsonb, logs jsonb, started_at timestamptz,
-           finished_at timestamptz)
+           attempt int, status text, input jsonb, output jsonb, error jsonb, logs jsonb, usage jsonb,
+           started_at timestamptz, finished_at timestamptz)
       on conflict do nothing
     )`);
   }

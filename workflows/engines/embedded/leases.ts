@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
+import type { TokenUsage } from '@/workflows/nodes/node-spec';
 import { journalWriteCtes, type NewEvent, type StepRow } from './journal';
 import { rowsOf } from './sql-rows';
 
@@ -113,6 +114,9 @@ export async function finishRun(
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
 ): Promise<boolean> {
   const error: Json = outcome.error ? { ...outcome.error } : null;
+  // Run totals: the stored steps' usage plus the steps this statement stores.
+  const pending = remaining.steps.flatMap((s) => s.usage ?? []);
+  const add = (pick: (u: TokenUsage) => number) => pending.reduce((sum, u) => sum + pick(u), 0);
   const finished: NewEvent = {
     type: 'run_finished',
     data: { runId: run.id, status: outcome.status, outputs: outcome.outputs, error },
@@ -128,7 +132,14 @@ export async function finishRun(
     with ${sql.join(ctes, sql`, `)}
     update runs set status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
       error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
-      wake_at = null
+      wake_at = null,
+      usage = (
+        select jsonb_build_object(
+          'promptTokens', coalesce(sum((u->>'promptTokens')::bigint), 0) + ${add((u) => u.promptTokens)}::bigint,
+          'completionTokens', coalesce(sum((u->>'completionTokens')::bigint), 0) + ${add((u) => u.completionTokens)}::bigint,
+          'cost', coalesce(sum((u->>'cost')::numeric), 0) + ${add((u) => u.cost)}::numeric)
+        from run_steps s, jsonb_array_elements(coalesce(s.usage, '[]'::jsonb)) u
+        where s.run_id = ${run.id}::uuid)
     where id = ${run.id}::uuid and lease_owner = ${workerId}
     returning id`);
   return rowsOf(result).length > 0;

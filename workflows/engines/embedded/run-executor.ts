@@ -8,7 +8,8 @@ import { runs } from '@/db/schema';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import { runWorkflow } from '@/workflows/interpreter';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
-import type { RunnableSpec } from './activities';
+import type { NodeServices } from '@/workflows/nodes/node-spec';
+import { noServices, type RunnableSpec } from './activities';
 import type { RunEventBus } from './event-bus';
 import { ExecutionState } from './execution-state';
 import { type JournalState, loadJournal, readSignal } from './journal';
@@ -34,6 +35,8 @@ export interface ExecutorOptions {
   inMemoryWaitMs: number;
   /** The workspace's secret values for {{secrets.NAME}}; redacted from everything stored. */
   secretsFor?: (workspaceId: string) => Promise<Record<string, string>>;
+  /** What node run functions may use beyond their config (model providers). */
+  servicesFor?: (workspaceId: string) => NodeServices;
 }
 
 export type ExecutionEnd = 'finished' | 'suspended' | 'lost';
@@ -66,6 +69,7 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     writer,
     state,
     catalog: opts.catalog,
+    services: opts.servicesFor?.(run.workspaceId) ?? noServices,
   });
 
   // Signals and cancellation can arrive while we hold the run.

@@ -2,6 +2,7 @@
 // in-process (or LISTEN/NOTIFY) notices and otherwise polls, which is also how timers come due.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/db/client';
+import type { NodeServices } from '@/workflows/nodes/node-spec';
 import type { RunEventBus } from './event-bus';
 import { type ClaimedRun, claimDueRuns, releaseForeignLeases, releaseRun } from './leases';
 import { type EngineNodeSpec, executeRun } from './run-executor';
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   singleProcessDatabase?: boolean;
   /** The workspace's secret values, for {{secrets.NAME}} (see run-executor). */
   secretsFor?: (workspaceId: string) => Promise<Record<string, string>>;
+  /** Model providers and other services for node run functions (see run-executor). */
+  servicesFor?: (workspaceId: string) => NodeServices;
 }
 
 const liveWorkers = new Set<string>();
@@ -140,6 +143,7 @@ export class EmbeddedWorker {
         leaseMs: this.leaseMs,
         inMemoryWaitMs: this.inMemoryWaitMs,
         secretsFor: this.opts.secretsFor,
+        servicesFor: this.opts.servicesFor,
       },
       run,
     )
