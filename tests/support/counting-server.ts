@@ -8,12 +8,16 @@ export interface Behaviour {
   delayMs?: number;
   /** Status codes to answer with, one per request, before falling back to 200. */
   statuses?: number[];
+  /** A JSON body to answer with instead of the default description of the request. */
+  body?: unknown;
 }
 
 export interface CountingServer {
   url: string;
   counts(path: string): number;
   idempotencyKeys(path: string): string[];
+  /** Authorization headers received on `path`. */
+  authorizations(path: string): string[];
   maxInFlight(prefix?: string): number;
   /** Resolves when `path` has been requested `times` times. */
   reached(path: string, times?: number): Promise<void>;
@@ -22,7 +26,7 @@ export interface CountingServer {
 }
 
 export async function startCountingServer(defaults: Behaviour = {}): Promise<CountingServer> {
-  const hits = new Map<string, { count: number; keys: string[] }>();
+  const hits = new Map<string, { count: number; keys: string[]; auth: string[] }>();
   const behaviours = new Map<string, Behaviour>();
   const waiters: { path: string; times: number; resolve: () => void }[] = [];
   const inFlight = new Map<string, number>();
@@ -30,7 +34,8 @@ export async function startCountingServer(defaults: Behaviour = {}): Promise<Cou
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const entry = hits.get(path) ?? { count: 0, keys: [] };
+    const entry = hits.get(path) ?? { count: 0, keys: [], auth: [] };
+    if (req.headers.authorization) entry.auth.push(req.headers.authorization);
     entry.count += 1;
     const key = req.headers['idempotency-key'];
     if (typeof key === 'string') entry.keys.push(key);
@@ -48,9 +53,13 @@ export async function startCountingServer(defaults: Behaviour = {}): Promise<Cou
     if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
     for (const p of ['*', prefix]) inFlight.set(p, (inFlight.get(p) ?? 1) - 1);
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({ path, count: entry.count, ok: status < 400, auth: req.headers.authorization ?? null }),
-    );
+    const answer = behaviour.body ?? {
+      path,
+      count: entry.count,
+      ok: status < 400,
+      auth: req.headers.authorization ?? null,
+    };
+    res.end(JSON.stringify(answer));
   };
 
   const server = createServer((req, res) => {
@@ -62,6 +71,7 @@ export async function startCountingServer(defaults: Behaviour = {}): Promise<Cou
     url: `http://127.0.0.1:${port}`,
     counts: (path) => hits.get(path)?.count ?? 0,
     idempotencyKeys: (path) => hits.get(path)?.keys ?? [],
+    authorizations: (path) => hits.get(path)?.auth ?? [],
     maxInFlight: (prefix = '*') => peaks.get(prefix) ?? 0,
     reached: (path, times = 1) =>
       (hits.get(path)?.count ?? 0) >= times

@@ -93,6 +93,12 @@ const ctx: NodeRunContext = {
     logs.push(message);
   },
   emit: () => {},
+  reportUsage: () => {},
+  services: {
+    modelTarget: async () => {
+      throw new Error('no models in this test');
+    },
+  },
 };
 
 async function request(config: Record<string, unknown>): Promise<Record<string, Json>> {

@@ -8,8 +8,11 @@ import { endNode } from '@/workflows/nodes/end';
 import { httpNode } from '@/workflows/nodes/http';
 import { humanReviewNode } from '@/workflows/nodes/human-review';
 import { joinNode } from '@/workflows/nodes/join';
+import { llmNode } from '@/workflows/nodes/llm';
 import { loopNode } from '@/workflows/nodes/loop';
 import type { NodeSpec } from '@/workflows/nodes/node-spec';
+import { parameterExtractorNode } from '@/workflows/nodes/parameter-extractor';
+import { questionClassifierNode } from '@/workflows/nodes/question-classifier';
 import { startNode } from '@/workflows/nodes/start';
 import { templateNode } from '@/workflows/nodes/template';
 import { variableAssignNode } from '@/workflows/nodes/variable-assign';
@@ -34,6 +37,9 @@ const specs: AnyNodeSpec[] = [
   delayNode,
   humanReviewNode,
   httpNode,
+  llmNode,
+  questionClassifierNode,
+  parameterExtractorNode,
 ];
 
 /** Node type → spec; keys are taken from the specs so they cannot drift apart. */

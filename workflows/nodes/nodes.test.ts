@@ -23,6 +23,12 @@ const ctx: NodeRunContext = {
   signal: new AbortController().signal,
   log: () => {},
   emit: () => {},
+  reportUsage: () => {},
+  services: {
+    modelTarget: async () => {
+      throw new Error('no models in this test');
+    },
+  },
 };
 
 /** Parses the (already resolved) config as the engine does, then runs the node. */
@@ -230,7 +236,10 @@ describe('catalog', () => {
       'http',
       'human-review',
       'join',
+      'llm',
       'loop',
+      'parameter-extractor',
+      'question-classifier',
       'start',
       'template',
       'variable-assign',
