@@ -55,12 +55,13 @@ export async function saveProvider(
         .update(modelProviders)
         .set({ isDefault: false })
         .where(and(eq(modelProviders.workspaceId, workspaceId), eq(modelProviders.isDefault, true)));
+    // An update changes only the fields it names.
     const values = {
       name: input.name.trim(),
-      baseUrl: input.baseUrl?.trim() || null,
-      defaultModel: input.defaultModel?.trim() || null,
-      prices: input.prices ?? {},
-      isDefault: input.isDefault ?? false,
+      ...(input.baseUrl !== undefined && { baseUrl: input.baseUrl?.trim() || null }),
+      ...(input.defaultModel !== undefined && { defaultModel: input.defaultModel?.trim() || null }),
+      ...(input.prices !== undefined && { prices: input.prices }),
+      ...(input.isDefault !== undefined && { isDefault: input.isDefault }),
       updatedAt: sql`now()`,
       ...(input.apiKey ? { apiKeyEncrypted: encryptSecret(appSecret, 'model-providers', input.apiKey) } : {}),
     };
@@ -114,9 +115,12 @@ export async function deleteProvider(db: Db, actorId: string, workspaceId: strin
 }
 
 /** Where a node's model calls go: the named provider, the workspace default, or the environment's. */
+type ProviderConfig = Pick<WeftConfig, 'APP_SECRET'> &
+  Partial<Pick<WeftConfig, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>>;
+
 export async function resolveModelTarget(
   db: Db,
-  cfg: Pick<WeftConfig, 'APP_SECRET' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>,
+  cfg: ProviderConfig,
   workspaceId: string,
   providerId?: string | null,
 ): Promise<ModelTarget> {
@@ -162,7 +166,7 @@ export async function resolveModelTarget(
 /** "Test connection": lists the endpoint's models with the stored key. */
 export async function testProvider(
   db: Db,
-  cfg: Pick<WeftConfig, 'APP_SECRET' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>,
+  cfg: ProviderConfig,
   workspaceId: string,
   providerId: string,
 ): Promise<{ ok: true; models: string[] } | { ok: false; message: string }> {
