@@ -2,7 +2,13 @@
 // time instead of being bundled, so their binary files are found where npm put them.
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'],
+  serverExternalPackages: [
+    '@electric-sql/pglite',
+    '@node-rs/argon2',
+    'postgres',
+    'quickjs-emscripten-core',
+    '@jitl/quickjs-wasmfile-release-sync',
+  ],
   poweredByHeader: false,
   typedRoutes: false,
 };

@@ -86,17 +86,28 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
             position: pos,
           },
           {
+            id: 'script',
+            type: 'code',
+            title: 'Script',
+            config: {
+              code: 'console.log("using", inputs.t); return { length: inputs.t.length };',
+              inputs: { t: '{{secrets.API_TOKEN}}' },
+            },
+            position: pos,
+          },
+          {
             id: 'end',
             type: 'end',
             title: 'End',
-            config: { outputs: { text: '{{say.text}}' } },
+            config: { outputs: { text: '{{say.text}}', length: '{{script.length}}' } },
             position: pos,
           },
         ],
         edges: [
           { id: 'a', source: 'start', sourceHandle: null, target: 'call', targetHandle: null },
           { id: 'b', source: 'call', sourceHandle: null, target: 'say', targetHandle: null },
-          { id: 'c', source: 'say', sourceHandle: null, target: 'end', targetHandle: null },
+          { id: 'c', source: 'say', sourceHandle: null, target: 'script', targetHandle: null },
+          { id: 'd', source: 'script', sourceHandle: null, target: 'end', targetHandle: null },
         ],
       },
     });
@@ -107,6 +118,7 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
     expect(api.counts('/secret/echo')).toBe(1);
     expect(run.outputs).toEqual({
       text: 'token [secret:API_TOKEN]; the server saw Bearer [secret:API_TOKEN]',
+      length: SECRET.length,
     });
 
     const stored = await database.db.execute(sql`
@@ -117,6 +129,7 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
     const text = String(rowsOf<{ all_text: string }>(stored)[0]?.all_text);
     expect(text.length).toBeGreaterThan(200);
     expect(text).toContain('[secret:API_TOKEN]');
+    expect(text).toContain('using [secret:API_TOKEN]'); // the code node's console line, redacted
     expect(text).not.toContain(SECRET);
   });
 

@@ -2,6 +2,7 @@
 // dispatches on, and (as JSON Schemas) what the studio renders config forms from.
 import { z } from 'zod';
 import { answerNode } from '@/workflows/nodes/answer';
+import { codeNode } from '@/workflows/nodes/code';
 import { conditionNode } from '@/workflows/nodes/condition';
 import { delayNode } from '@/workflows/nodes/delay';
 import { endNode } from '@/workflows/nodes/end';
@@ -37,6 +38,7 @@ const specs: AnyNodeSpec[] = [
   delayNode,
   humanReviewNode,
   httpNode,
+  codeNode,
   llmNode,
   questionClassifierNode,
   parameterExtractorNode,

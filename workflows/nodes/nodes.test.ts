@@ -230,6 +230,7 @@ describe('catalog', () => {
     const types = Object.keys(nodeCatalog).sort();
     expect(types).toEqual([
       'answer',
+      'code',
       'condition',
       'delay',
       'end',
