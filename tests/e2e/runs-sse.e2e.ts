@@ -82,5 +82,62 @@ describe('runs over HTTP', () => {
 
     const stranger = await fetch(`${server.url}/api/runs/${runId}/events`);
     expect(stranger.status).toBe(401);
+
+    // A code node runs in the QuickJS sandbox inside the production server's worker.
+    const flow = (await call('apps.create', { workspaceId, name: 'Compute', kind: 'workflow' })) as {
+      id: string;
+    };
+    const draftRes = await fetch(
+      `${server.url}/api/trpc/apps.getDraft?input=${encodeURIComponent(JSON.stringify(superjson.serialize({ workspaceId, appId: flow.id })))}`,
+      { headers: { cookie } },
+    );
+    const draft = ((await draftRes.json()) as { result: { data: { json: { revision: number } } } }).result
+      .data.json;
+    const pos = { x: 0, y: 0 };
+    await call('apps.saveDraft', {
+      workspaceId,
+      appId: flow.id,
+      baseRevision: draft.revision,
+      definition: {
+        schemaVersion: 1,
+        nodes: [
+          {
+            id: 'start',
+            type: 'start',
+            title: 'Start',
+            config: { inputs: [{ name: 'n', type: 'number' }] },
+            position: pos,
+          },
+          {
+            id: 'square',
+            type: 'code',
+            title: 'Square',
+            config: { code: 'return { value: inputs.n * inputs.n };', inputs: { n: '{{start.n}}' } },
+            position: pos,
+          },
+          {
+            id: 'end',
+            type: 'end',
+            title: 'End',
+            config: { outputs: { value: '{{square.value}}' } },
+            position: pos,
+          },
+        ],
+        edges: [
+          { id: 'a', source: 'start', sourceHandle: null, target: 'square', targetHandle: null },
+          { id: 'b', source: 'square', sourceHandle: null, target: 'end', targetHandle: null },
+        ],
+      },
+    });
+    const computed = (await call('runs.start', { workspaceId, appId: flow.id, inputs: { n: 12 } })) as {
+      runId: string;
+    };
+    const events = await readEvents(
+      await fetch(`${server.url}/api/runs/${computed.runId}/events`, { headers: { cookie } }),
+    );
+    expect(events.at(-1)).toMatchObject({
+      event: 'run_finished',
+      data: { data: { status: 'succeeded', outputs: { value: 144 } } },
+    });
   });
 });

@@ -9,7 +9,6 @@
 // A fresh instance per run also contains the damage when deep native recursion overflows the host's
 // stack inside WebAssembly, which leaves that instance unusable.
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import {
   newQuickJSWASMModuleFromVariant,
@@ -142,11 +141,21 @@ const SETUP_SOURCE = `(hostLog) => {
 
 let compiledWasm: Promise<WebAssembly.Module> | undefined;
 
+const WASM_SPECIFIER = '@jitl/quickjs-wasmfile-release-sync/wasm';
+
+/**
+ * Node's own resolver, reached at run time: Next.js's bundler rewrites `createRequire(...).resolve`
+ * calls it can see (into a stub that throws), and this binary must come from node_modules as is.
+ */
+function resolveFromNodeModules(specifier: string): string {
+  const { createRequire } = process.getBuiltinModule('node:module');
+  return createRequire(import.meta.url).resolve(specifier);
+}
+
 /** Reads and compiles the QuickJS WebAssembly binary once per process, on first use. */
 function loadWasm(): Promise<WebAssembly.Module> {
   compiledWasm ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const bytes = await readFile(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
+    const bytes = await readFile(resolveFromNodeModules(WASM_SPECIFIER));
     return WebAssembly.compile(bytes);
   })().catch((err: unknown) => {
     // Let the next run try again instead of failing every run for the life of the process.

@@ -1,6 +1,5 @@
 // Keeps secret values out of everything the engine stores: each occurrence of a secret's value in
 // a string (step inputs, outputs, errors, logs, events, run outputs) becomes `[secret:NAME]`.
-import type { Json } from '@/workflows/interpreter/types';
 
 export type Redactor = <T>(value: T) => T;
 
