@@ -1,6 +1,6 @@
 // Shared types for one interpretation of a run: the node catalog the caller passes in, the mutable
 // run state every level sees, and small helpers that turn thrown values into step errors.
-import type { WorkflowDefinition } from '@/workflows/dsl/definition';
+import type { RetryPolicy, WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { Graph } from './graph';
 import type { Scope } from './scope';
 import { type Durable, type Json, RunCancelledError, StepError, type StepErrorData } from './types';
@@ -13,6 +13,8 @@ export interface CatalogEntry {
   execution: 'activity' | 'start' | 'loop' | 'delay' | 'human-review';
   branching?: boolean;
   terminal?: boolean;
+  /** Used when a node of this type sets no retry policy of its own (model calls hit rate limits). */
+  defaultRetry?: RetryPolicy;
 }
 
 export type NodeCatalog = Record<string, CatalogEntry>;

@@ -24,7 +24,7 @@ export async function runActivityWithRetry(
   key: string,
   config: Json,
 ): Promise<Json> {
-  const policy = node.error?.retry;
+  const policy = node.error?.retry ?? ctx.catalog[node.type]?.defaultRetry;
   const maxAttempts = policy?.maxAttempts ?? 1;
   const timeoutMs = node.error?.timeoutMs;
   const options: ActivityOptions = timeoutMs === undefined ? {} : { timeoutMs };
@@ -36,7 +36,9 @@ export async function runActivityWithRetry(
       if (isCancellation(error)) throw error;
       const stepError = toStepError(error);
       if (!policy || attempt >= maxAttempts || !isRetryable(stepError)) throw stepError;
-      await ctx.durable.sleep(`${key}#${attempt}/backoff`, backoffDelay(policy, attempt));
+      // A Retry-After from the remote side wins over a shorter backoff.
+      const delay = Math.max(backoffDelay(policy, attempt), stepError.retryAfterMs ?? 0);
+      await ctx.durable.sleep(`${key}#${attempt}/backoff`, delay);
     }
   }
 }

@@ -363,6 +363,30 @@ describe('runWorkflow: errors', () => {
     expect(memory.activityRequests.get('b#1')?.request.config).toEqual({ v: 'ok' });
   });
 
+  it('waits at least as long as a Retry-After asks, and uses the type default policy', async () => {
+    const { memory, run } = setup(flakyDefinition({}), {
+      activities: {
+        flaky: (_config, attempt) => {
+          if (attempt === 1)
+            throw new StepError({
+              message: '429',
+              code: 'llm_rate_limited',
+              retryable: true,
+              retryAfterMs: 5000,
+            });
+          return 'ok';
+        },
+      },
+    });
+    catalog.flaky = { execution: 'activity', defaultRetry: retry };
+    try {
+      expect((await run()).status).toBe('succeeded');
+    } finally {
+      catalog.flaky = { execution: 'activity' };
+    }
+    expect(memory.sleeps).toEqual([{ key: 'a#1/backoff', ms: 5000 }]);
+  });
+
   it('fails the run when retries are exhausted', async () => {
     const { memory, run } = setup(flakyDefinition({ retry: { ...retry, maxAttempts: 3 } }), {
       activities: {

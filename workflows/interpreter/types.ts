@@ -36,6 +36,8 @@ export interface StepErrorData {
   /** Machine-readable: 'timeout', 'node_error', 'invalid_config', 'http_status', … */
   code: string;
   retryable: boolean;
+  /** The remote side asked to wait at least this long before trying again (Retry-After). */
+  retryAfterMs?: number;
 }
 
 /**
@@ -45,14 +47,18 @@ export interface StepErrorData {
 export class StepError extends Error implements StepErrorData {
   readonly code: string;
   readonly retryable: boolean;
+  readonly retryAfterMs?: number;
   constructor(data: StepErrorData) {
     super(data.message);
     this.name = 'StepError';
     this.code = data.code;
     this.retryable = data.retryable;
+    if (data.retryAfterMs !== undefined) this.retryAfterMs = data.retryAfterMs;
   }
   toData(): StepErrorData {
-    return { message: this.message, code: this.code, retryable: this.retryable };
+    const data: StepErrorData = { message: this.message, code: this.code, retryable: this.retryable };
+    if (this.retryAfterMs !== undefined) data.retryAfterMs = this.retryAfterMs;
+    return data;
   }
 }
 

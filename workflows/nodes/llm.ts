@@ -37,6 +37,9 @@ export const llmOutputSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** Model calls fail transiently (429, 5xx, timeouts): retried unless the node sets its own policy. */
+export const MODEL_CALL_RETRY = { maxAttempts: 3, initialMs: 1000, multiplier: 2, maxMs: 30_000 };
+
 export const llmConfigSchema = z.object({
   ...modelChoiceShape,
   system: promptText().optional().describe('System prompt; may contain {{references}}'),
@@ -173,5 +176,6 @@ export const llmNode = defineNode({
     return { json, text: 'string', usage: 'object' };
   },
   execution: 'activity',
+  defaultRetry: MODEL_CALL_RETRY,
   run: runLlm,
 });

@@ -2,6 +2,7 @@
 // studio's forms), its ports, catalog metadata, and either a run function (executed as an
 // activity, where side effects are allowed) or the name of the interpreter construct it uses.
 import type { z } from 'zod';
+import type { RetryPolicy } from '@/workflows/dsl/definition';
 import type { Json } from '@/workflows/interpreter/types';
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'any';
@@ -68,6 +69,8 @@ export interface NodeSpec<Config = unknown> {
   branching?: boolean;
   /** Marks nodes whose output becomes the run's output (end, answer). */
   terminal?: boolean;
+  /** Retries for nodes that set none themselves (e.g. model calls: rate limits, 5xx). */
+  defaultRetry?: RetryPolicy;
   /**
    * No side effects: the output depends only on the config. The engine may continue before such a
    * step's journal row is stored (a crash just recomputes it); side-effecting nodes wait until

@@ -3,7 +3,7 @@
 // with one repair, and each field becomes an output of its own (`{{node.city}}`).
 import { z } from 'zod';
 import type { Json } from '@/workflows/interpreter/types';
-import { modelChoiceShape, promptText, resolveModel } from '@/workflows/nodes/llm';
+import { MODEL_CALL_RETRY, modelChoiceShape, promptText, resolveModel } from '@/workflows/nodes/llm';
 import { usageJson } from '@/workflows/nodes/llm-client';
 import { defineNode, type NodeRunContext, type ValueType } from '@/workflows/nodes/node-spec';
 import { identifierSchema } from '@/workflows/nodes/start';
@@ -113,5 +113,6 @@ export const parameterExtractorNode = defineNode({
     return types;
   },
   execution: 'activity',
+  defaultRetry: MODEL_CALL_RETRY,
   run: runParameterExtractor,
 });

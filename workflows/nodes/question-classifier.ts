@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ERROR_HANDLE } from '@/workflows/dsl/definition';
 import { type Json, StepError } from '@/workflows/interpreter/types';
 import { ELSE_HANDLE } from '@/workflows/nodes/condition';
-import { modelChoiceShape, promptText, resolveModel } from '@/workflows/nodes/llm';
+import { MODEL_CALL_RETRY, modelChoiceShape, promptText, resolveModel } from '@/workflows/nodes/llm';
 import { usageJson } from '@/workflows/nodes/llm-client';
 import { defineNode, type NodeRunContext } from '@/workflows/nodes/node-spec';
 import { identifierSchema } from '@/workflows/nodes/start';
@@ -117,6 +117,7 @@ export const questionClassifierNode = defineNode({
     usage: 'object',
   }),
   execution: 'activity',
+  defaultRetry: MODEL_CALL_RETRY,
   branching: true,
   run: runQuestionClassifier,
 });
