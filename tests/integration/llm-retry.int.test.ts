@@ -15,7 +15,6 @@ describe.each(testDatabases())('llm node on the engine on $name', ({ open }) => 
   beforeAll(async () => {
     database = await open();
     model = await startMockOpenAI({ apiKey: 'sk-right', reply: () => 'All good.' });
-    let apiKey = 'sk-right';
     h = await startEngineHarness(database, {
       servicesFor: () => ({
         modelTarget: async () => ({
@@ -27,12 +26,9 @@ describe.each(testDatabases())('llm node on the engine on $name', ({ open }) => 
         }),
       }),
     });
-    // Lets a test switch to a key the mock refuses.
-    useKey = (key) => {
-      apiKey = key;
-    };
   });
-  let useKey: (key: string) => void = () => {};
+  // A test switches to a key the mock refuses.
+  let apiKey = 'sk-right';
   afterAll(async () => {
     await h.close();
     await model.close();
@@ -71,7 +67,7 @@ describe.each(testDatabases())('llm node on the engine on $name', ({ open }) => 
   });
 
   it('fails at once on a rejected key, naming the provider', async () => {
-    useKey('sk-wrong');
+    apiKey = 'sk-wrong';
     const before = model.requests.length;
     const runId = await h.start(ask);
     const run = await h.waitFor(runId);
@@ -79,6 +75,6 @@ describe.each(testDatabases())('llm node on the engine on $name', ({ open }) => 
     expect(run.error).toMatchObject({ code: 'llm_auth', nodeId: 'chat' });
     expect((run.error as { message: string }).message).toMatch(/Mock AI/);
     expect(model.requests.length - before).toBe(1);
-    useKey('sk-right');
+    apiKey = 'sk-right';
   });
 });
