@@ -28,6 +28,8 @@ export interface JournalDurableDeps {
   state: ExecutionState;
   catalog: Record<string, EngineNodeSpec>;
   services: NodeServices;
+  /** Set once any step reports model usage. */
+  usageSeen: { seen: boolean };
 }
 
 export function createJournalDurable(deps: JournalDurableDeps): Durable {
@@ -73,6 +75,7 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
               emit: (t, d) => emit(t, d, request.nodeId),
               reportUsage: (u) => {
                 usage.push(u);
+                deps.usageSeen.seen = true;
               },
               services: deps.services,
             },

@@ -112,6 +112,7 @@ export async function finishRun(
   workerId: string,
   outcome: RunOutcome,
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
+  sumUsage: boolean,
 ): Promise<boolean> {
   const error: Json = outcome.error ? { ...outcome.error } : null;
   // Run totals: the stored steps' usage plus the steps this statement stores.
@@ -133,13 +134,17 @@ export async function finishRun(
     update runs set status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
       error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
       wake_at = null,
-      usage = (
+      usage = ${
+        sumUsage
+          ? sql`(
         select jsonb_build_object(
           'promptTokens', coalesce(sum((u->>'promptTokens')::bigint), 0) + ${add((u) => u.promptTokens)}::bigint,
           'completionTokens', coalesce(sum((u->>'completionTokens')::bigint), 0) + ${add((u) => u.completionTokens)}::bigint,
           'cost', coalesce(sum((u->>'cost')::numeric), 0) + ${add((u) => u.cost)}::numeric)
         from run_steps s, jsonb_array_elements(coalesce(s.usage, '[]'::jsonb)) u
-        where s.run_id = ${run.id}::uuid)
+        where s.run_id = ${run.id}::uuid)`
+          : sql`null`
+      }
     where id = ${run.id}::uuid and lease_owner = ${workerId}
     returning id`);
   return rowsOf(result).length > 0;

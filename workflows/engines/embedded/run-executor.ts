@@ -50,7 +50,9 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     claimed.previousStatus === 'queued'
       ? { steps: new Map(), timers: new Map(), signals: new Map(), lastSeq: 1 }
       : await loadJournal(db, runId);
-  const secrets = (await opts.secretsFor?.(run.workspaceId)) ?? {};
+  // Values enter a run only through {{secrets.NAME}} in its definition: no reference, no lookup.
+  const usesSecrets = JSON.stringify(run.definition).includes('{{secrets.');
+  const secrets = (usesSecrets && (await opts.secretsFor?.(run.workspaceId))) || {};
   const redact = createRedactor(secrets);
   const writer = new RunWriter(db, bus, runId, run.workspaceId, journal.lastSeq, redact);
   let endExecution: (end: 'suspend' | 'lost') => void = () => {};
@@ -61,7 +63,9 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
   const emit = (type: string, data: Json) => {
     writer.append([{ type, nodeId: null, data }]).catch(() => {});
   };
+  const durableUsage = { seen: false };
   const durable = createJournalDurable({
+    usageSeen: durableUsage,
     db,
     runId,
     workspaceId: run.workspaceId,
@@ -145,7 +149,10 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     const remaining = await writer.takeRemaining();
     let owned: boolean;
     try {
-      owned = await finishRun(db, run, workerId, redact(outcome), remaining);
+      // Totals are summed only when some step may have used a model (this execution saw usage, or an
+      // earlier one might have).
+      const totals = durableUsage.seen || claimed.previousStatus !== 'queued';
+      owned = await finishRun(db, run, workerId, redact(outcome), remaining, totals);
     } catch (error) {
       remaining.settle(error);
       throw error;
