@@ -30,8 +30,9 @@ export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
   const workspaces = me.data?.workspaces ?? [];
   const base = `/studio/${workspaceId}`;
   const inMembers = pathname.startsWith(`${base}/members`);
+  const inSettings = pathname.startsWith(`${base}/settings`);
   // Inside an app the Apps section is still current, but the page itself is the app's tab.
-  const appsCurrent = inMembers ? undefined : pathname === base ? 'page' : 'true';
+  const appsCurrent = inMembers || inSettings ? undefined : pathname === base ? 'page' : 'true';
 
   return (
     <>
@@ -62,6 +63,15 @@ export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
             </Link>
             <Link href={`${base}/members`} className="nav-link" aria-current={inMembers ? 'page' : undefined}>
               Members
+            </Link>
+            {/* Named apart from an app's own Settings tab, which shows on the same page. */}
+            <Link
+              href={`${base}/settings`}
+              className="nav-link"
+              aria-label="Workspace settings"
+              aria-current={inSettings ? 'page' : undefined}
+            >
+              Settings
             </Link>
           </nav>
           <span className="spacer" />
