@@ -90,6 +90,17 @@ describe('studio in a browser', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Support bot');
     for (const tab of ['Build', 'Runs', 'Publish', 'Settings'])
       expect(await page.getByRole('link', { name: tab, exact: true }).count()).toBe(1);
+
+    // A run started through the API (with this browser's session) shows up in the Runs tab.
+    const [, , workspaceId, , appId] = new URL(page.url()).pathname.split('/');
+    const started = await page.request.post(`${server.url}/api/trpc/runs.start`, {
+      headers: { 'content-type': 'application/json', origin: server.url },
+      data: { json: { workspaceId, appId, inputs: { query: 'hi there' } } },
+    });
+    expect(started.status()).toBe(200);
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.getByRole('cell', { name: 'Succeeded' }).waitFor();
+    await page.getByRole('cell', { name: 'Draft' }).waitFor();
   });
 });
 

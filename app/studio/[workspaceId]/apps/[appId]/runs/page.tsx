@@ -1,10 +1,11 @@
-// The Runs tab. There is no runs API yet, so it says so plainly.
-import { EmptyState } from '@/components/ui/empty-state';
+// The Runs tab: the app's runs with status, version and timing.
+import { RunList } from '@/components/runs/run-list';
 
-export default function RunsPage() {
-  return (
-    <EmptyState title="No runs yet">
-      Each time this app runs, the run will be listed here with its inputs, outputs, status and timing.
-    </EmptyState>
-  );
+export default async function RunsPage({
+  params,
+}: {
+  params: Promise<{ workspaceId: string; appId: string }>;
+}) {
+  const { workspaceId, appId } = await params;
+  return <RunList workspaceId={workspaceId} appId={appId} />;
 }
