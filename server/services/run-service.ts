@@ -108,6 +108,22 @@ export async function startRun(
   });
 }
 
+type UsageTotals = { promptTokens: number; completionTokens: number; cost: number };
+
+/** Adds a step's model calls (stored as a list) to a node's totals. */
+function addUsage(totals: UsageTotals | null, stepUsage: unknown): UsageTotals | null {
+  const calls = Array.isArray(stepUsage) ? (stepUsage as UsageTotals[]) : [];
+  if (calls.length === 0) return totals;
+  return calls.reduce(
+    (sum, u) => ({
+      promptTokens: sum.promptTokens + u.promptTokens,
+      completionTokens: sum.completionTokens + u.completionTokens,
+      cost: sum.cost + u.cost,
+    }),
+    totals ?? { promptTokens: 0, completionTokens: 0, cost: 0 },
+  );
+}
+
 export async function getRun(db: Db, workspaceId: string, runId: string) {
   const [run] = await db
     .select()
@@ -131,6 +147,8 @@ export async function getRun(db: Db, workspaceId: string, runId: string) {
       output: Json;
       error: Json;
       logs: Json;
+      /** Model calls over all attempts: tokens and cost. */
+      usage: { promptTokens: number; completionTokens: number; cost: number } | null;
       startedAt: Date;
       finishedAt: Date;
       durationMs: number;
@@ -150,6 +168,7 @@ export async function getRun(db: Db, workspaceId: string, runId: string) {
         output: (step.output ?? null) as Json,
         error: (step.error ?? null) as Json,
         logs: (step.logs ?? null) as Json,
+        usage: addUsage(null, step.usage),
         startedAt: step.startedAt,
         finishedAt: step.finishedAt,
         durationMs: step.finishedAt.getTime() - step.startedAt.getTime(),
@@ -163,6 +182,7 @@ export async function getRun(db: Db, workspaceId: string, runId: string) {
     if (step.input !== null && isAttempt) existing.input = step.input as Json;
     existing.output = (step.output ?? existing.output) as Json;
     existing.error = (step.error ?? null) as Json;
+    existing.usage = addUsage(existing.usage, step.usage);
   }
   const { definition, leaseOwner: _lease, leaseExpiresAt: _expires, ...rest } = run;
   return {

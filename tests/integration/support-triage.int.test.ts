@@ -126,6 +126,9 @@ describe.each(testDatabases())('support triage template on $name', ({ open }) =>
     const expectedCost = (sum((u) => u.promptTokens) * 2 + sum((u) => u.completionTokens) * 8) / 1e6;
     expect(usage.cost).toBeCloseTo(expectedCost, 9);
     expect(usage.promptTokens).toBeGreaterThan(0);
+    // Per node, too: the classifier's and the model answer's calls add up to the run's totals.
+    const perNode = [run.nodes.triage?.usage, run.nodes.troubleshoot?.usage];
+    expect(perNode.reduce((a, u) => a + (u?.promptTokens ?? 0), 0)).toBe(usage.promptTokens);
   });
 
   it('looks billing questions up in the order API with the secret token', async () => {
