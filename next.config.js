@@ -8,6 +8,7 @@ const nextConfig = {
     'postgres',
     'quickjs-emscripten-core',
     '@jitl/quickjs-wasmfile-release-sync',
+    'undici',
   ],
   poweredByHeader: false,
   typedRoutes: false,

@@ -4,9 +4,10 @@
 // to must be public unless WEFT_HTTP_ALLOWLIST lets it through (read at call time so tests and
 // operators can change it without a restart).
 //
-// Residual risk: fetch resolves the host again when connecting, so a DNS server that answers
-// differently within milliseconds (DNS rebinding) could slip past. Pinning the checked address
-// needs a custom undici dispatcher, which is not a dependency of this project.
+// The check runs twice: before the request (a clear refusal without connecting) and again inside
+// the connection's own DNS lookup (`guardedLookup`), so the address actually connected to is the
+// one checked: a DNS server answering differently the second time (rebinding) gains nothing.
+import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { StepError } from '@/workflows/interpreter/types';
@@ -178,4 +179,24 @@ export async function assertAllowedUrl(url: URL, resolve: LookupAll = defaultLoo
     }
   }
   return addresses;
+}
+
+type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for sockets (undici's `connect.lookup`): resolves with `resolve`, then refuses the
+ * connection unless every address passes the same check as `assertAllowedUrl`.
+ */
+export function createGuardedLookup(resolve: LookupAll = defaultLookup) {
+  return (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void => {
+    const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+    assertAllowedUrl(new URL(`http://${host}/`), resolve).then(
+      (addresses) => {
+        const list = addresses.map((address) => ({ address, family: isIP(address) || 4 }));
+        if ((options as LookupAllOptions).all) callback(null, list);
+        else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
+      },
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ''),
+    );
+  };
 }

@@ -4,8 +4,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Json, StepError } from '@/workflows/interpreter/types';
-import { httpNode, MAX_RESPONSE_BYTES } from '@/workflows/nodes/http';
-import { assertAllowedUrl, forbiddenRange, parseAllowlist } from '@/workflows/nodes/http-guard';
+import { httpNode, MAX_RESPONSE_BYTES, runHttp } from '@/workflows/nodes/http';
+import {
+  assertAllowedUrl,
+  forbiddenRange,
+  type LookupAll,
+  parseAllowlist,
+} from '@/workflows/nodes/http-guard';
 import type { NodeRunContext } from '@/workflows/nodes/node-spec';
 
 let server: Server;
@@ -213,6 +218,27 @@ describe('http node', () => {
     expect((await failure({ url: `${base}/to-private` })).message).toContain('10.0.0.1');
     expect((await failure({ url: `${base}/forever` })).code).toBe('http_too_many_redirects');
     expect(hits.filter((h) => h === 'GET /forever')).toHaveLength(6);
+  });
+
+  it('checks the address it connects to, so DNS rebinding to loopback is refused', async () => {
+    delete process.env.WEFT_HTTP_ALLOWLIST;
+    const port = new URL(base).port;
+    let lookups = 0;
+    // The first answer (the pre-check) is public; the one the connection gets is loopback.
+    const rebinding: LookupAll = async () => {
+      lookups += 1;
+      return [{ address: lookups === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+    };
+    const config = httpNode.configSchema.parse({ url: `http://rebind.example:${port}/json` });
+    const error = await runHttp(config, ctx, rebinding).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StepError);
+    expect((error as StepError).code).toBe('http_forbidden_address');
+    expect((error as StepError).message).toContain('loopback address 127.0.0.1');
+    expect(lookups).toBe(2);
+    expect(hits).toEqual([]);
   });
 
   it('refuses loopback without the allowlist, before connecting', async () => {

@@ -1,10 +1,12 @@
 // The HTTP request node: calls an external API with global fetch. Every hop goes through the SSRF
 // guard (redirects are followed by hand so each target is checked), responses are capped at 5 MB,
 // and failures are classified so the engine retries only what may succeed next time.
+
+import { Agent, fetch as guardedFetch } from 'undici';
 import { z } from 'zod';
 import { asText, toJson } from '@/workflows/dsl/references';
 import { type Json, StepError } from '@/workflows/interpreter/types';
-import { assertAllowedUrl } from '@/workflows/nodes/http-guard';
+import { assertAllowedUrl, createGuardedLookup, type LookupAll } from '@/workflows/nodes/http-guard';
 import { defineNode, type NodeRunContext } from '@/workflows/nodes/node-spec';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
@@ -217,9 +219,21 @@ function applyAuth(auth: HttpConfig['auth'], headers: Headers) {
   }
 }
 
+let sharedAgent: Agent | undefined;
+
+/** Connections whose DNS answers are checked at connect time (see http-guard.ts). */
+export function guardedAgent(resolve?: LookupAll): Agent {
+  if (resolve) return new Agent({ connect: { lookup: createGuardedLookup(resolve) } });
+  sharedAgent ??= new Agent({ connect: { lookup: createGuardedLookup() } });
+  return sharedAgent;
+}
+
 /** Turns a fetch rejection into a StepError, passing the engine's own abort reason through. */
 function failure(err: unknown, ctx: NodeRunContext, url: URL, timeoutMs: number): unknown {
   if (err instanceof StepError) return err;
+  // A refusal from the connect-time check arrives wrapped by fetch.
+  const wrapped = (err as { cause?: unknown }).cause;
+  if (wrapped instanceof StepError) return wrapped;
   if (ctx.signal.aborted) return ctx.signal.reason ?? err;
   const name = (err as { name?: unknown }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
@@ -239,7 +253,8 @@ function failure(err: unknown, ctx: NodeRunContext, url: URL, timeoutMs: number)
   });
 }
 
-export async function runHttp(config: HttpConfig, ctx: NodeRunContext): Promise<Json> {
+export async function runHttp(config: HttpConfig, ctx: NodeRunContext, resolve?: LookupAll): Promise<Json> {
+  const dispatcher = guardedAgent(resolve);
   let url: URL;
   try {
     url = new URL(config.url);
@@ -263,8 +278,15 @@ export async function runHttp(config: HttpConfig, ctx: NodeRunContext): Promise<
     let response: Response;
     let bytes: Uint8Array;
     try {
-      await assertAllowedUrl(url);
-      response = await fetch(url, { method, headers, body, redirect: 'manual', signal });
+      await assertAllowedUrl(url, resolve);
+      response = (await guardedFetch(url, {
+        method,
+        headers: Object.fromEntries(headers.entries()),
+        body,
+        redirect: 'manual',
+        signal,
+        dispatcher,
+      })) as unknown as Response;
       const location = response.headers.get('location');
       if (REDIRECT_STATUSES.has(response.status) && location) {
         await response.body?.cancel();
