@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 interface SseEvent {
@@ -31,6 +32,7 @@ async function readEvents(res: Response): Promise<SseEvent[]> {
 
 describe('runs over HTTP', () => {
   let server: WeftServer;
+  let api: CountingServer;
   let cookie = '';
   const call = async (procedure: string, input: unknown) => {
     const res = await fetch(`${server.url}/api/trpc/${procedure}`, {
@@ -46,9 +48,17 @@ describe('runs over HTTP', () => {
   };
 
   beforeAll(async () => {
-    server = await startWeft({ WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-')) });
+    api = await startCountingServer();
+    api.behave('/numbers', { body: { n: 12 } });
+    server = await startWeft({
+      WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-')),
+      WEFT_HTTP_ALLOWLIST: '127.0.0.1',
+    });
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+    await api?.close();
+  });
 
   it('runs a chat app on the web process worker and streams its events, resuming after a given id', async () => {
     const { workspaceId } = (await call('auth.signUp', {
@@ -83,7 +93,7 @@ describe('runs over HTTP', () => {
     const stranger = await fetch(`${server.url}/api/runs/${runId}/events`);
     expect(stranger.status).toBe(401);
 
-    // A code node runs in the QuickJS sandbox inside the production server's worker.
+    // An http node (undici, guarded) and a code node (QuickJS) run inside the production server.
     const flow = (await call('apps.create', { workspaceId, name: 'Compute', kind: 'workflow' })) as {
       id: string;
     };
@@ -105,14 +115,15 @@ describe('runs over HTTP', () => {
             id: 'start',
             type: 'start',
             title: 'Start',
-            config: { inputs: [{ name: 'n', type: 'number' }] },
+            config: { inputs: [] },
             position: pos,
           },
+          { id: 'fetch', type: 'http', title: 'Fetch', config: { url: `${api.url}/numbers` }, position: pos },
           {
             id: 'square',
             type: 'code',
             title: 'Square',
-            config: { code: 'return { value: inputs.n * inputs.n };', inputs: { n: '{{start.n}}' } },
+            config: { code: 'return { value: inputs.n * inputs.n };', inputs: { n: '{{fetch.body.n}}' } },
             position: pos,
           },
           {
@@ -124,12 +135,13 @@ describe('runs over HTTP', () => {
           },
         ],
         edges: [
-          { id: 'a', source: 'start', sourceHandle: null, target: 'square', targetHandle: null },
+          { id: 'a', source: 'start', sourceHandle: null, target: 'fetch', targetHandle: null },
+          { id: 'c', source: 'fetch', sourceHandle: null, target: 'square', targetHandle: null },
           { id: 'b', source: 'square', sourceHandle: null, target: 'end', targetHandle: null },
         ],
       },
     });
-    const computed = (await call('runs.start', { workspaceId, appId: flow.id, inputs: { n: 12 } })) as {
+    const computed = (await call('runs.start', { workspaceId, appId: flow.id, inputs: {} })) as {
       runId: string;
     };
     const events = await readEvents(
