@@ -29,7 +29,7 @@ export interface RunEvent {
 
 export class EngineError extends Error {
   constructor(
-    readonly code: 'run_not_found' | 'run_finished' | 'signal_exists' | 'not_waiting',
+    readonly code: 'run_not_found' | 'run_finished' | 'signal_exists',
     message: string,
   ) {
     super(message);
@@ -194,23 +194,6 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       });
       const { runId } = await this.start(input, { onFinished: (status) => finished(status) });
       return { runId, status: await ended };
-    },
-
-    /** Resolves with the final status once the run has finished (at once if it already has). */
-    async waitForFinish(runId: string, signal?: AbortSignal): Promise<string> {
-      let off: () => void = () => {};
-      const finished = new Promise<string>((resolve, reject) => {
-        off = bus.onRunFinished(runId, resolve);
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      });
-      try {
-        const [run] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
-        if (!run) throw new EngineError('run_not_found', 'Run not found');
-        if ((FINISHED as readonly string[]).includes(run.status)) return run.status;
-        return await finished;
-      } finally {
-        off();
-      }
     },
 
     /** Stored events after `afterSeq`, then live ones, until the run finishes or `signal` aborts. */
