@@ -20,6 +20,13 @@ export async function runLevel(ctx: RunContext, request: LevelRequest): Promise<
     failures.length > 0 || aborted || ctx.state.cancelled || request.parentStop();
 
   const incomingOf = (node: WorkflowNode) => level.incoming.get(node.id) ?? [];
+  const byId = new Map(level.nodes.map((node) => [node.id, node]));
+  // Nodes that may have become ready: the entry nodes, then the targets of each resolved edge. Only
+  // these are checked, so a step costs its own edges rather than a scan of the whole level.
+  const candidates = new Set(
+    level.nodes.filter((node) => incomingOf(node).length === 0).map((node) => node.id),
+  );
+  const order = (id: string) => ctx.graph.order.get(id) ?? 0;
 
   const settle = (node: WorkflowNode, outcome: NodeOutcome): void => {
     const outgoing = level.outgoing.get(node.id) ?? [];
@@ -27,11 +34,17 @@ export async function runLevel(ctx: RunContext, request: LevelRequest): Promise<
       case 'succeeded':
         request.scope.set(node.id, outcome.output);
         finished.push({ nodeId: node.id, output: outcome.output });
-        for (const edge of outgoing) edges.set(edge.id, isTaken(outcome.route, edge));
+        for (const edge of outgoing) {
+          edges.set(edge.id, isTaken(outcome.route, edge));
+          candidates.add(edge.target);
+        }
         break;
       case 'skipped':
         // Skipping propagates: a skipped node takes none of its edges.
-        for (const edge of outgoing) edges.set(edge.id, false);
+        for (const edge of outgoing) {
+          edges.set(edge.id, false);
+          candidates.add(edge.target);
+        }
         break;
       case 'failed':
         failures.push({ nodeId: node.id, error: outcome.error });
@@ -61,8 +74,12 @@ export async function runLevel(ctx: RunContext, request: LevelRequest): Promise<
 
   const startReady = (): void => {
     if (stopped()) return;
-    for (const node of level.nodes) {
-      if (started.has(node.id)) continue;
+    // Definition order among the ready ones, as before: starts do not depend on completion timing.
+    const ids = [...candidates].sort((a, b) => order(a) - order(b));
+    candidates.clear();
+    for (const id of ids) {
+      const node = byId.get(id);
+      if (!node || started.has(id)) continue;
       if (incomingOf(node).every((edge) => edges.has(edge.id))) launch(node);
     }
   };
