@@ -3,11 +3,11 @@
 // with one repair, and each field becomes an output of its own (`{{node.city}}`).
 import { z } from 'zod';
 import type { Json } from '@/workflows/interpreter/types';
-import { MODEL_CALL_RETRY, modelChoiceShape, promptText, resolveModel } from '@/workflows/nodes/llm';
+import { askModelForJson } from '@/workflows/nodes/ask-model-for-json';
+import { MODEL_CALL_RETRY, modelChoiceShape, promptText } from '@/workflows/nodes/llm';
 import { usageJson } from '@/workflows/nodes/llm-client';
 import { defineNode, type NodeRunContext, type ValueType } from '@/workflows/nodes/node-spec';
 import { identifierSchema } from '@/workflows/nodes/start';
-import { callStructured } from '@/workflows/nodes/structured-output';
 
 export const PARAMETER_TYPES = ['string', 'number', 'boolean', 'array', 'object'] as const;
 /** Output fields the node sets itself, so no parameter may take their name. */
@@ -74,21 +74,12 @@ export async function runParameterExtractor(
   config: ParameterExtractorConfig,
   ctx: NodeRunContext,
 ): Promise<Json> {
-  const { target, model } = await resolveModel(config, ctx);
-  const { json, usage } = await callStructured(
-    ctx,
-    target,
-    {
-      model,
-      messages: [
-        { role: 'system', content: systemPrompt(config) },
-        { role: 'user', content: config.text },
-      ],
-      temperature: 0,
-      stream: false,
-    },
-    { schema: extractionSchema(config), name: 'parameters' },
-  );
+  const { json, usage } = await askModelForJson(config, ctx, {
+    system: systemPrompt(config),
+    user: config.text,
+    schema: extractionSchema(config),
+    name: 'parameters',
+  });
   // The schema check guarantees an object; only the declared fields are passed on, so a model's
   // extra property cannot appear as an output (or overwrite `usage`).
   const answer = json as { [key: string]: Json };

@@ -5,12 +5,12 @@
 import { z } from 'zod';
 import { ERROR_HANDLE } from '@/workflows/dsl/definition';
 import { type Json, StepError } from '@/workflows/interpreter/types';
+import { askModelForJson } from '@/workflows/nodes/ask-model-for-json';
 import { ELSE_HANDLE } from '@/workflows/nodes/condition';
-import { MODEL_CALL_RETRY, modelChoiceShape, promptText, resolveModel } from '@/workflows/nodes/llm';
+import { MODEL_CALL_RETRY, modelChoiceShape, promptText } from '@/workflows/nodes/llm';
 import { usageJson } from '@/workflows/nodes/llm-client';
 import { defineNode, type NodeRunContext } from '@/workflows/nodes/node-spec';
 import { identifierSchema } from '@/workflows/nodes/start';
-import { callStructured } from '@/workflows/nodes/structured-output';
 
 export const classifierClassSchema = z.object({
   id: identifierSchema
@@ -59,28 +59,18 @@ export async function runQuestionClassifier(
   config: QuestionClassifierConfig,
   ctx: NodeRunContext,
 ): Promise<Json> {
-  const { target, model } = await resolveModel(config, ctx);
   const ids = config.classes.map((c) => c.id);
   const schema = {
     type: 'object',
     properties: { class: { type: 'string', enum: ids }, reason: { type: 'string' } },
     required: ['class', 'reason'],
   };
-  const { json, usage } = await callStructured(
-    ctx,
-    target,
-    {
-      model,
-      messages: [
-        { role: 'system', content: systemPrompt(config) },
-        { role: 'user', content: config.question },
-      ],
-      // The same question should take the same branch.
-      temperature: 0,
-      stream: false,
-    },
-    { schema, name: 'classification' },
-  );
+  const { json, usage } = await askModelForJson(config, ctx, {
+    system: systemPrompt(config),
+    user: config.question,
+    schema,
+    name: 'classification',
+  });
   // The schema check guarantees an object whose class is one of the ids; looked up to be sure.
   const answer = json as { class: string; reason: string };
   const chosen = config.classes.find((c) => c.id === answer.class);
