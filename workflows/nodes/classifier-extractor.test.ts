@@ -1,79 +1,16 @@
 // The question classifier and parameter extractor against the mock OpenAI-compatible server:
 // branches follow the model's class, extracted fields come out typed, and broken answers get one
 // repair before failing clearly.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChatMessage, type MockOpenAI, startMockOpenAI } from '@/tests/support/mock-openai';
+import { describe, expect, it } from 'vitest';
+import { modelNodeHarness } from '@/tests/support/model-node-harness';
 import { type Json, StepError } from '@/workflows/interpreter/types';
 import { checkJsonSchema } from '@/workflows/nodes/json-schema-check';
 import type { ModelTarget, NodeRunContext, NodeSpec, TokenUsage } from '@/workflows/nodes/node-spec';
 import { extractionSchema, parameterExtractorNode } from '@/workflows/nodes/parameter-extractor';
 import { questionClassifierNode } from '@/workflows/nodes/question-classifier';
 
-let mock: MockOpenAI;
-const usages: TokenUsage[] = [];
-let defaultModel: string | undefined = 'mock-gpt';
-
-beforeAll(async () => {
-  mock = await startMockOpenAI();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  mock.reset();
-  usages.length = 0;
-  defaultModel = 'mock-gpt';
-});
-
-function target(): ModelTarget {
-  return {
-    providerName: 'Mock AI',
-    baseURL: mock.url,
-    apiKey: 'sk-test',
-    defaultModel,
-    prices: { 'mock-gpt': { input: 1, output: 2 } },
-  };
-}
-
-const ctx: NodeRunContext = {
-  runId: 'run1',
-  workspaceId: 'ws1',
-  stepKey: 'route',
-  idempotencyKey: 'run1:route',
-  attempt: 1,
-  signal: new AbortController().signal,
-  log: () => {},
-  emit: () => {},
-  reportUsage: (usage) => {
-    usages.push(usage);
-  },
-  services: { modelTarget: async () => target() },
-};
-
-async function run<C>(spec: NodeSpec<C>, config: unknown): Promise<Record<string, Json>> {
-  if (!spec.run) throw new Error(`${spec.type} has no run function`);
-  return (await spec.run(spec.configSchema.parse(config), ctx)) as Record<string, Json>;
-}
-
-async function failure<C>(spec: NodeSpec<C>, config: unknown): Promise<StepError> {
-  const err = await run(spec, config).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof StepError)) throw new Error(`expected a StepError, got ${String(err)}`);
-  return err;
-}
-
-/** The JSON body of the i-th request the mock received. */
-function sentBody(i: number): Record<string, unknown> {
-  const request = mock.requests[i];
-  if (!request) throw new Error(`the mock received no request #${i}`);
-  return request.body as Record<string, unknown>;
-}
-
-function sentMessages(i: number): ChatMessage[] {
-  return sentBody(i).messages as ChatMessage[];
-}
+const h = modelNodeHarness('route');
+const { usages, run, failure, sentBody, sentMessages } = h;
 
 const classifier = {
   question: 'My invoice is wrong',
@@ -87,7 +24,7 @@ const classifier = {
 
 describe('question classifier', () => {
   it("follows the branch of the model's class", async () => {
-    mock.enqueue({ content: '{"class": "billing", "reason": "It is about an invoice"}' });
+    h.mock.enqueue({ content: '{"class": "billing", "reason": "It is about an invoice"}' });
     const out = await run(questionClassifierNode, classifier);
     expect(out).toMatchObject({
       branch: 'billing',
@@ -114,7 +51,7 @@ describe('question classifier', () => {
   });
 
   it('repairs an unknown class once, then fails clearly', async () => {
-    mock.enqueue(
+    h.mock.enqueue(
       { content: '{"class": "refunds", "reason": "r"}' },
       { content: '{"class": "tech", "reason": "r"}' },
     );
@@ -123,7 +60,7 @@ describe('question classifier', () => {
       '$.class: must be one of "billing", "tech", "other"',
     );
 
-    mock.enqueue(
+    h.mock.enqueue(
       { content: '{"class": "refunds", "reason": "r"}' },
       { content: '{"class": "money", "reason": "r"}' },
     );
@@ -146,11 +83,11 @@ describe('question classifier', () => {
       ],
     });
     expect(dup.error?.issues.map((i) => i.message)).toEqual(['"else" is reserved', 'duplicate class id "a"']);
-    defaultModel = undefined;
+    h.setDefaultModel(undefined);
     const err = await failure(questionClassifierNode, classifier);
     expect(err).toMatchObject({ code: 'invalid_config', retryable: false });
     expect(err.message).toContain('Mock AI');
-    expect(mock.requests).toHaveLength(0);
+    expect(h.mock.requests).toHaveLength(0);
   });
 });
 
@@ -166,7 +103,7 @@ const extractor = {
 
 describe('parameter extractor', () => {
   it('outputs the extracted fields, typed, with usage', async () => {
-    mock.enqueue({ content: '{"city": "Lisbon", "people": 4, "outside": true, "extra": "ignored"}' });
+    h.mock.enqueue({ content: '{"city": "Lisbon", "people": 4, "outside": true, "extra": "ignored"}' });
     const out = await run(parameterExtractorNode, extractor);
     expect(out).toEqual({
       city: 'Lisbon',
@@ -188,7 +125,7 @@ describe('parameter extractor', () => {
   });
 
   it('repairs a wrongly typed field', async () => {
-    mock.enqueue(
+    h.mock.enqueue(
       { content: '{"city": "Lisbon", "people": "four"}' },
       { content: '{"city": "Lisbon", "people": 4}' },
     );

@@ -1,90 +1,23 @@
 // The LLM node against the mock OpenAI-compatible server (real HTTP on 127.0.0.1): streaming,
 // usage and cost, classification of provider failures, Retry-After, JSON-schema repair and memory.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  approxTokens,
-  type ChatMessage,
-  type MockOpenAI,
-  startMockOpenAI,
-} from '@/tests/support/mock-openai';
+import { describe, expect, it } from 'vitest';
+import { approxTokens, startMockOpenAI } from '@/tests/support/mock-openai';
+import { modelNodeHarness } from '@/tests/support/model-node-harness';
 import { type Json, StepError } from '@/workflows/interpreter/types';
 import { llmNode } from '@/workflows/nodes/llm';
 import { RetryAfterError } from '@/workflows/nodes/llm-client';
 import type { ModelTarget, NodeRunContext, TokenUsage } from '@/workflows/nodes/node-spec';
 
-let mock: MockOpenAI;
-const events: { type: string; data: Json }[] = [];
-const usages: TokenUsage[] = [];
-
-beforeAll(async () => {
-  mock = await startMockOpenAI();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  mock.reset();
-  events.length = 0;
-  usages.length = 0;
-});
-
-function target(): ModelTarget {
-  return {
-    providerName: 'Mock AI',
-    baseURL: mock.url,
-    apiKey: 'sk-test',
-    defaultModel: 'mock-gpt',
-    prices: { 'mock-gpt': { input: 1, output: 2 } },
-  };
-}
-
-const ctx: NodeRunContext = {
-  runId: 'run1',
-  workspaceId: 'ws1',
-  stepKey: 'ask',
-  idempotencyKey: 'run1:ask',
-  attempt: 1,
-  signal: new AbortController().signal,
-  log: () => {},
-  emit: (type, data) => {
-    events.push({ type, data });
-  },
-  reportUsage: (usage) => {
-    usages.push(usage);
-  },
-  services: { modelTarget: async () => target() },
-};
-
-async function runLlm(config: Record<string, unknown>): Promise<Record<string, Json>> {
-  if (!llmNode.run) throw new Error('llm has no run function');
-  return (await llmNode.run(llmNode.configSchema.parse(config), ctx)) as Record<string, Json>;
-}
-
-async function failure(config: Record<string, unknown>): Promise<StepError> {
-  const err = await runLlm(config).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof StepError)) throw new Error(`expected a StepError, got ${String(err)}`);
-  return err;
-}
-
-/** The JSON body of the i-th request the mock received. */
-function sentBody(i: number): Record<string, unknown> {
-  const request = mock.requests[i];
-  if (!request) throw new Error(`the mock received no request #${i}`);
-  return request.body as Record<string, unknown>;
-}
-
-function sentMessages(i: number): ChatMessage[] {
-  return sentBody(i).messages as ChatMessage[];
-}
+const h = modelNodeHarness('ask');
+const { events, usages, ctx, target, sentBody, sentMessages } = h;
+const runLlm = (config: Record<string, unknown>) => h.run(llmNode, config);
+const failure = (config: Record<string, unknown>) => h.failure(llmNode, config);
 
 const ask = (content: string) => ({ messages: [{ role: 'user', content }] });
 
 describe('llm node: text', () => {
   it('streams deltas in order and joins them into the answer', async () => {
-    mock.enqueue({ content: 'The quick brown fox jumps.' });
+    h.mock.enqueue({ content: 'The quick brown fox jumps.' });
     const out = await runLlm({ system: 'Be brief.', ...ask('Tell me about foxes') });
     const deltas = events.filter((e) => e.type === 'llm_delta').map((e) => e.data as Record<string, Json>);
     expect(deltas.map((d) => d.delta)).toEqual(['The ', 'quick ', 'brown ', 'fox ', 'jumps.']);
@@ -98,7 +31,7 @@ describe('llm node: text', () => {
   });
 
   it("reports the provider's usage priced by the table", async () => {
-    mock.enqueue({ content: 'A fairly short answer.' });
+    h.mock.enqueue({ content: 'A fairly short answer.' });
     const out = await runLlm({ system: 'You are terse.', ...ask('Say something short') });
     const body = sentBody(0);
     expect(body.model).toBe('mock-gpt');
@@ -117,52 +50,52 @@ describe('llm node: text', () => {
   });
 
   it('waits out a 429 with Retry-After and tries once more', async () => {
-    mock.enqueue({ status: 429, error: { message: 'Slow down' }, headers: { 'retry-after': '1' } });
-    mock.enqueue({ content: 'Finally' });
+    h.mock.enqueue({ status: 429, error: { message: 'Slow down' }, headers: { 'retry-after': '1' } });
+    h.mock.enqueue({ content: 'Finally' });
     const started = Date.now();
     const out = await runLlm({ ...ask('hi'), stream: false });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(out.text).toBe('Finally');
-    expect(mock.requests).toHaveLength(2);
+    expect(h.mock.requests).toHaveLength(2);
   });
 
   it('fails a 429 without Retry-After as retryable', async () => {
-    mock.enqueue({ status: 429, error: { message: 'Rate limit reached' } });
+    h.mock.enqueue({ status: 429, error: { message: 'Rate limit reached' } });
     const err = await failure(ask('hi'));
     expect(err).toMatchObject({ code: 'llm_rate_limited', retryable: true });
     expect(err).not.toBeInstanceOf(RetryAfterError);
-    expect(mock.requests).toHaveLength(1);
+    expect(h.mock.requests).toHaveLength(1);
   });
 
   it('hands a long Retry-After to the engine with retryAfterMs', async () => {
-    mock.enqueue({ status: 429, error: { message: 'Quota' }, headers: { 'retry-after': '120' } });
+    h.mock.enqueue({ status: 429, error: { message: 'Quota' }, headers: { 'retry-after': '120' } });
     const err = await failure(ask('hi'));
     expect(err).toBeInstanceOf(RetryAfterError);
     expect((err as RetryAfterError).retryAfterMs).toBe(120_000);
     expect(err.retryable).toBe(true);
-    expect(mock.requests).toHaveLength(1);
+    expect(h.mock.requests).toHaveLength(1);
   });
 
   it('fails a rejected API key without retry, naming the provider', async () => {
-    mock.setOptions({ apiKey: 'sk-other' });
+    h.mock.setOptions({ apiKey: 'sk-other' });
     const err = await failure(ask('hi'));
     expect(err).toMatchObject({ code: 'llm_auth', retryable: false });
     expect(err.message).toBe('Model provider "Mock AI" rejected the API key (401)');
   });
 
   it('fails a server error as retryable, and a bad request or unknown model as not', async () => {
-    mock.enqueue({ status: 500, error: { message: 'Boom' } });
+    h.mock.enqueue({ status: 500, error: { message: 'Boom' } });
     expect(await failure(ask('hi'))).toMatchObject({ code: 'llm_unavailable', retryable: true });
-    mock.enqueue({ status: 400, error: { message: 'Bad stop' } });
+    h.mock.enqueue({ status: 400, error: { message: 'Bad stop' } });
     const bad = await failure(ask('hi'));
     expect(bad).toMatchObject({ code: 'llm_bad_request', retryable: false });
     expect(bad.message).toContain('Bad stop');
-    mock.enqueue({ status: 404, error: { message: 'No such model' } });
+    h.mock.enqueue({ status: 404, error: { message: 'No such model' } });
     expect(await failure({ ...ask('hi'), model: 'gpt-9' })).toMatchObject({
       code: 'llm_not_found',
       retryable: false,
     });
-    expect(mock.requests).toHaveLength(3);
+    expect(h.mock.requests).toHaveLength(3);
   });
 
   it('fails as retryable when the provider cannot be reached', async () => {
@@ -180,7 +113,7 @@ describe('llm node: text', () => {
   });
 
   it("passes the engine's abort reason through", async () => {
-    mock.setOptions({ firstTokenLatencyMs: 5000 });
+    h.mock.setOptions({ firstTokenLatencyMs: 5000 });
     const controller = new AbortController();
     const reason = new Error('step timed out');
     setTimeout(() => controller.abort(reason), 50);
@@ -200,7 +133,7 @@ describe('llm node: JSON', () => {
   };
 
   it('parses JSON answers', async () => {
-    mock.enqueue({ content: '```json\n{"ok": true, "n": [1, 2]}\n```' });
+    h.mock.enqueue({ content: '```json\n{"ok": true, "n": [1, 2]}\n```' });
     const out = await runLlm({ ...ask('Give me JSON'), output: { type: 'json' } });
     expect(out.json).toEqual({ ok: true, n: [1, 2] });
     const body = sentBody(0);
@@ -208,10 +141,10 @@ describe('llm node: JSON', () => {
   });
 
   it('repairs an answer that breaks the schema once', async () => {
-    mock.enqueue({ content: '{"name": "Ada", "age": "36"}' }, { content: '{"name": "Ada", "age": 36}' });
+    h.mock.enqueue({ content: '{"name": "Ada", "age": "36"}' }, { content: '{"name": "Ada", "age": 36}' });
     const out = await runLlm({ ...ask('Who?'), output: { type: 'json_schema', schema } });
     expect(out.json).toEqual({ name: 'Ada', age: 36 });
-    expect(mock.requests).toHaveLength(2);
+    expect(h.mock.requests).toHaveLength(2);
     const format = sentBody(0).response_format;
     expect(format).toEqual({ type: 'json_schema', json_schema: { name: 'answer', schema } });
     const repair = sentMessages(1);
@@ -225,7 +158,7 @@ describe('llm node: JSON', () => {
   });
 
   it('fails clearly when the repair is broken too', async () => {
-    mock.enqueue({ content: '{"name": "Ada"}' }, { content: '{"name": "Ada", "age": 36.5}' });
+    h.mock.enqueue({ content: '{"name": "Ada"}' }, { content: '{"name": "Ada", "age": 36.5}' });
     const err = await failure({ ...ask('Who?'), output: { type: 'json_schema', schema } });
     expect(err).toMatchObject({ code: 'llm_invalid_output', retryable: false });
     expect(err.message).toBe(
@@ -235,7 +168,7 @@ describe('llm node: JSON', () => {
   });
 
   it('reports answers that are not JSON at all', async () => {
-    mock.enqueue({ content: 'Sure! Here it is' }, { content: 'name: Ada' });
+    h.mock.enqueue({ content: 'Sure! Here it is' }, { content: 'name: Ada' });
     const err = await failure({ ...ask('Who? Answer in JSON'), output: { type: 'json' } });
     expect(err.code).toBe('llm_invalid_output');
     expect(err.message).toMatch(/^The model's answer was not valid JSON after one repair: /);
