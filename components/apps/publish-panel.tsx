@@ -10,6 +10,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorBanner, SuccessBanner } from '@/components/ui/error-banner';
 import { errorField } from '@/components/ui/errors';
 import { TextField } from '@/components/ui/field';
+import { TableHead } from '@/components/ui/table-head';
 import { formatDateTime } from '@/components/ui/time';
 import { useWorkspaceRole } from '@/components/workspace/use-workspace-role';
 
@@ -94,16 +95,7 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
       {versions.data && versions.data.length > 0 ? (
         <div className="card table-wrap" style={{ padding: 0 }}>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Note</th>
-                <th scope="col">Published</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Version', 'Note', 'Published']} actions />
             <tbody>
               {versions.data.map((v) => (
                 <tr key={v.id}>

@@ -8,6 +8,7 @@ import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorBanner } from '@/components/ui/error-banner';
+import { TableHead } from '@/components/ui/table-head';
 import { formatDateTime } from '@/components/ui/time';
 import { useWorkspaceRole } from '@/components/workspace/use-workspace-role';
 
@@ -98,18 +99,7 @@ export function RunList({ workspaceId, appId }: { workspaceId: string; appId: st
       {runs.data && runs.data.runs.length > 0 ? (
         <div className="card table-wrap" style={{ padding: 0 }}>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Version</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Run', 'Status', 'Version', 'Started', 'Duration']} actions />
             <tbody>
               {runs.data.runs.map((run) => (
                 <tr key={run.id}>

@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { errorField } from '@/components/ui/errors';
 import { SelectField, TextField } from '@/components/ui/field';
+import { TableHead } from '@/components/ui/table-head';
 import { formatDateTime } from '@/components/ui/time';
 import { ROLES, type Role } from '@/server/services/roles';
 import { ROLE_HINT, ROLE_LABEL } from './roles';
@@ -117,16 +118,7 @@ export function InvitationsPanel({ workspaceId }: { workspaceId: string }) {
       {pending.data && pending.data.length > 0 ? (
         <div className="table-wrap">
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">For</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Role', 'For', 'Expires']} actions />
             <tbody>
               {pending.data.map((inv) => (
                 <tr key={inv.id}>

@@ -9,6 +9,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { ErrorBanner, SuccessBanner } from '@/components/ui/error-banner';
 import { errorField } from '@/components/ui/errors';
 import { TextField } from '@/components/ui/field';
+import { TableHead } from '@/components/ui/table-head';
 import { ROLES, type Role } from '@/server/services/roles';
 import { InvitationsPanel } from './invitations-panel';
 import { ROLE_LABEL } from './roles';
@@ -58,18 +59,7 @@ export function MembersPage({ workspaceId, currentUserId }: { workspaceId: strin
       {members.data ? (
         <div className="card table-wrap" style={{ padding: 0 }}>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                {isOwner ? (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Email', 'Role']} actions={isOwner} />
             <tbody>
               {members.data.map((m) => (
                 <tr key={m.userId}>

@@ -8,6 +8,7 @@ import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { errorField } from '@/components/ui/errors';
+import { TableHead } from '@/components/ui/table-head';
 import type { ProviderSummary } from './provider-form';
 
 export type Prices = Record<string, { input: number; output: number }>;
@@ -130,16 +131,7 @@ export function PricesEditor({ workspaceId, provider, onSaved, onCancel }: Price
             <col className="price-col" />
             <col className="price-col" />
           </colgroup>
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Input</th>
-              <th scope="col">Output</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Model', 'Input', 'Output']} actions />
           <tbody>
             {rows.map((row, index) => {
               const id = `${idBase}-${row.key}`;

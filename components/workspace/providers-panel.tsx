@@ -10,6 +10,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog } from '@/components/ui/dialog';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorBanner, SuccessBanner } from '@/components/ui/error-banner';
+import { TableHead } from '@/components/ui/table-head';
 import { ProviderForm, type ProviderSummary } from './provider-form';
 import { PricesEditor, priceTable } from './provider-prices';
 
@@ -71,19 +72,7 @@ export function ProvidersPanel({ workspaceId, canEdit, isOwner }: PanelProps) {
           {providers.data && providers.data.length > 0 ? (
             <div className="table-wrap">
               <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Base URL</th>
-                    <th scope="col">Default model</th>
-                    <th scope="col">Prices</th>
-                    {isOwner ? (
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    ) : null}
-                  </tr>
-                </thead>
+                <TableHead columns={['Name', 'Base URL', 'Default model', 'Prices']} actions={isOwner} />
                 <tbody>
                   {providers.data.map((p) => (
                     <ProviderRow

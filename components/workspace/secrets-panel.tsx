@@ -12,6 +12,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorBanner, SuccessBanner } from '@/components/ui/error-banner';
 import { errorField } from '@/components/ui/errors';
 import { TextField } from '@/components/ui/field';
+import { TableHead } from '@/components/ui/table-head';
 import { RelativeTime } from '@/components/ui/time';
 
 interface PanelProps {
@@ -72,17 +73,7 @@ export function SecretsPanel({ workspaceId, canEdit, isOwner }: PanelProps) {
           {secrets.data && secrets.data.length > 0 ? (
             <div className="table-wrap">
               <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Updated</th>
-                    {isOwner ? (
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    ) : null}
-                  </tr>
-                </thead>
+                <TableHead columns={['Name', 'Updated']} actions={isOwner} />
                 <tbody>
                   {secrets.data.map((s) => (
                     <tr key={s.name}>
