@@ -71,14 +71,17 @@ export async function startRun(
     );
   }
   const definition: WorkflowDefinition = checked.definition;
-  const known = new Set((await listSecretNames(db, workspaceId)).map((s) => s.name));
-  const missing = [
-    ...new Set(
-      findReferences(definition.nodes.map((n) => n.config))
-        .filter((r) => r.root === 'secrets' && r.path[0] !== undefined && !known.has(r.path[0]))
-        .map((r) => r.path[0] as string),
-    ),
-  ];
+  const referenced = new Set(
+    findReferences(definition.nodes.map((n) => n.config))
+      .filter((r) => r.root === 'secrets' && r.path[0] !== undefined)
+      .map((r) => r.path[0] as string),
+  );
+  // Only a workflow that uses secrets pays for looking them up.
+  const known =
+    referenced.size > 0
+      ? new Set((await listSecretNames(db, workspaceId)).map((s) => s.name))
+      : new Set<string>();
+  const missing = [...referenced].filter((name) => !known.has(name));
   if (missing.length > 0)
     throw new DomainError(
       'BAD_REQUEST',
