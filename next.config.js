@@ -9,6 +9,12 @@ const nextConfig = {
     'quickjs-emscripten-core',
     '@jitl/quickjs-wasmfile-release-sync',
     'undici',
+    // Temporal's client side (gRPC, protobuf) is used as installed rather than bundled.
+    '@temporalio/client',
+    '@temporalio/common',
+    '@temporalio/proto',
+    '@temporalio/workflow',
+    '@grpc/grpc-js',
   ],
   poweredByHeader: false,
   typedRoutes: false,

@@ -1,5 +1,6 @@
 // Test tiers: unit (pure, fast), integration (real databases: PGlite always, PostgreSQL when the
-// server binaries are present) and e2e (a production build driven by Chromium).
+// server binaries are present), conformance (suites on real PostgreSQL and, when the Temporal CLI
+// is installed, a Temporal dev server) and e2e (a production build driven by Chromium).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -30,6 +31,18 @@ export default defineConfig({
           globalSetup: ['tests/support/integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'conformance',
+          include: ['tests/conformance/**/*.conf.ts'],
+          globalSetup: ['tests/support/conformance-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+          // The Temporal worker loads a native addon, which does not belong in worker threads.
+          pool: 'forks',
         },
       },
       {

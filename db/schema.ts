@@ -27,6 +27,8 @@ export const runStatus = pgEnum('run_status', [
   'cancelled',
 ]);
 
+export const runEngine = pgEnum('run_engine', ['embedded', 'temporal']);
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 export const users = pgTable('users', {
@@ -204,6 +206,8 @@ export const runs = pgTable(
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     wakeAt: timestamp('wake_at', { withTimezone: true }),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
+    /** Which engine executes the run: signals and cancellation are routed to it. */
+    engine: runEngine('engine').notNull().default('embedded'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),

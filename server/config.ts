@@ -29,47 +29,74 @@ const emptyToUndefined = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-export const configSchema = z.object({
-  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
-  WEFT_DATA_DIR: z.string().trim().min(1).default('.data'),
-  APP_SECRET: emptyToUndefined.refine((v) => v === undefined || v.length >= 32, {
-    message: 'must be at least 32 characters (leave it unset to have one generated)',
-  }),
-  OPENAI_API_KEY: emptyToUndefined,
-  OPENAI_BASE_URL: optionalUrl(['http:', 'https:']),
-  TEMPORAL_ADDRESS: emptyToUndefined.refine((v) => v === undefined || /^[^\s:/]+:\d{1,5}$/.test(v), {
-    message: 'must be host:port, for example 127.0.0.1:7233',
-  }),
-  WEFT_WORKER_CONCURRENCY: z
+const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
+
+const wholeNumber = (fallback: string, min: number, max: number, unit: string) =>
+  z
     .string()
     .trim()
-    .default('20')
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000, {
-      message: 'must be a whole number from 1 to 1000',
+    .default(fallback)
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, {
+      message: `must be a whole number ${unit ? `of ${unit} ` : ''}from ${min} to ${max}`,
     })
-    .transform(Number),
-  WEFT_LEASE_MS: z
-    .string()
-    .trim()
-    .default('15000')
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 500 && Number(v) <= 600_000, {
-      message: 'must be a whole number of milliseconds from 500 to 600000',
-    })
-    .transform(Number),
-  WEFT_WEB_WORKER: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .default('true')
-    .transform((v) => v === 'true'),
-  WEFT_HTTP_ALLOWLIST: emptyToUndefined,
-  PORT: z
-    .string()
-    .trim()
-    .default('3000')
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
-      message: 'must be a whole number from 1 to 65535',
-    })
-    .transform(Number),
-});
+    .transform(Number);
+
+export const configSchema = z
+  .object({
+    DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+    WEFT_DATA_DIR: z.string().trim().min(1).default('.data'),
+    APP_SECRET: emptyToUndefined.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters (leave it unset to have one generated)',
+    }),
+    OPENAI_API_KEY: emptyToUndefined,
+    OPENAI_BASE_URL: optionalUrl(['http:', 'https:']),
+    TEMPORAL_ADDRESS: emptyToUndefined.refine((v) => v === undefined || HOST_PORT.test(v), {
+      message: 'must be host:port, for example 127.0.0.1:7233',
+    }),
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('weft-runs'),
+    TEMPORAL_HEARTBEAT_TIMEOUT_MS: wholeNumber('30000', 1_000, 3_600_000, 'milliseconds'),
+    TEMPORAL_CONTINUE_AS_NEW_EVENTS: wholeNumber('10000', 100, 40_000, ''),
+    WEFT_WORKER_CONCURRENCY: z
+      .string()
+      .trim()
+      .default('20')
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000, {
+        message: 'must be a whole number from 1 to 1000',
+      })
+      .transform(Number),
+    WEFT_LEASE_MS: z
+      .string()
+      .trim()
+      .default('15000')
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 500 && Number(v) <= 600_000, {
+        message: 'must be a whole number of milliseconds from 500 to 600000',
+      })
+      .transform(Number),
+    WEFT_WEB_WORKER: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('true')
+      .transform((v) => v === 'true'),
+    WEFT_HTTP_ALLOWLIST: emptyToUndefined,
+    PORT: z
+      .string()
+      .trim()
+      .default('3000')
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+        message: 'must be a whole number from 1 to 65535',
+      })
+      .transform(Number),
+  })
+  .superRefine((c, ctx) => {
+    // Temporal workers are separate processes: they must reach the same database as the web process.
+    if (c.TEMPORAL_ADDRESS && HOST_PORT.test(c.TEMPORAL_ADDRESS) && !c.DATABASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_ADDRESS'],
+        message:
+          'needs DATABASE_URL: Temporal workers share PostgreSQL with the web process (PGlite is one process only)',
+      });
+  });
 
 export type WeftConfig = Omit<z.infer<typeof configSchema>, 'APP_SECRET' | 'WEFT_DATA_DIR'> & {
   WEFT_DATA_DIR: string;

@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  /** A service Weft depends on (e.g. the Temporal cluster) did not answer. */
+  | 'SERVICE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(

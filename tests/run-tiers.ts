@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromiumPath } from './support/chromium';
 import { findPostgresBinDir } from './support/postgres-server';
+import { findTemporalCli } from './support/temporal-server';
 
 const ci = process.env.CI === 'true';
 const artifacts = path.join(process.cwd(), 'tests', '.artifacts');
@@ -52,9 +53,17 @@ function runTier(tier: string, projects: string[]): TierResult {
 }
 
 const results: TierResult[] = [];
-if (!findPostgresBinDir())
-  skip('integration on PostgreSQL', 'PostgreSQL server binaries not found', 'apt-get install postgresql');
-results.push(runTier('unit+integration', ['unit', 'integration']));
+if (findPostgresBinDir()) {
+  if (!findTemporalCli())
+    skip('conformance on Temporal', 'temporal CLI not found', 'bash scripts/install-temporal-cli.sh');
+  results.push(runTier('unit+integration+conformance', ['unit', 'integration', 'conformance']));
+} else {
+  // The conformance tier's set-up requires PostgreSQL: without it, run the rest of the tier.
+  const install = 'apt-get install postgresql';
+  skip('integration on PostgreSQL', 'PostgreSQL server binaries not found', install);
+  skip('conformance', 'PostgreSQL server binaries not found', install);
+  results.push(runTier('unit+integration', ['unit', 'integration']));
+}
 
 if (chromiumPath()) results.push(runTier('e2e', ['e2e']));
 else skip('browser e2e', 'Chromium not found at /usr/bin/chromium', 'apt-get install chromium');

@@ -6,9 +6,10 @@ import type { Db } from '@/db/client';
 import { appVersions, runSteps, runs } from '@/db/schema';
 import { badInput, DomainError, notFound } from '@/server/errors';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
-import { findReferences } from '@/workflows/dsl/references';
+import { referencedSecretNames } from '@/workflows/dsl/references';
 import { validateDefinition } from '@/workflows/dsl/validate';
-import { type EmbeddedEngine, EngineError } from '@/workflows/engines/embedded/engine';
+import { EngineError } from '@/workflows/engines/embedded/engine';
+import type { RunEngine } from '@/workflows/engines/run-engine';
 import type { Json, RunStatus } from '@/workflows/interpreter/types';
 import { nodeCatalog } from '@/workflows/nodes';
 import { reviewDecisionSchema } from '@/workflows/nodes/human-review';
@@ -21,6 +22,7 @@ export type RunSource = { kind: 'draft' } | { kind: 'version'; versionId: string
 function translateEngineError(error: unknown): never {
   if (error instanceof EngineError) {
     if (error.code === 'run_not_found') throw notFound('Run');
+    if (error.code === 'engine_unavailable') throw new DomainError('SERVICE_UNAVAILABLE', error.message);
     throw new DomainError('CONFLICT', error.message);
   }
   throw error;
@@ -48,7 +50,7 @@ async function definitionToRun(db: Db, workspaceId: string, appId: string, sourc
 
 export async function startRun(
   db: Db,
-  engine: EmbeddedEngine,
+  engine: RunEngine,
   actorId: string,
   workspaceId: string,
   input: { appId: string; source: RunSource; inputs: Record<string, unknown> },
@@ -71,11 +73,7 @@ export async function startRun(
     );
   }
   const definition: WorkflowDefinition = checked.definition;
-  const referenced = new Set(
-    findReferences(definition.nodes.map((n) => n.config))
-      .filter((r) => r.root === 'secrets' && r.path[0] !== undefined)
-      .map((r) => r.path[0] as string),
-  );
+  const referenced = new Set(referencedSecretNames(definition.nodes.map((n) => n.config)));
   // Only a workflow that uses secrets pays for looking them up.
   const known =
     referenced.size > 0
@@ -100,15 +98,17 @@ export async function startRun(
       inputs.problems.map((p) => ({ message: p.message, path: `inputs.${p.field}` })),
     );
   }
-  return engine.start({
-    workspaceId,
-    appId: input.appId,
-    appVersionId: input.source.kind === 'version' ? version.id : null,
-    versionNumber: version.versionNumber,
-    definition,
-    inputs: inputs.values,
-    createdBy: actorId,
-  });
+  return engine
+    .start({
+      workspaceId,
+      appId: input.appId,
+      appVersionId: input.source.kind === 'version' ? version.id : null,
+      versionNumber: version.versionNumber,
+      definition,
+      inputs: inputs.values,
+      createdBy: actorId,
+    })
+    .catch(translateEngineError);
 }
 
 type UsageTotals = { promptTokens: number; completionTokens: number; cost: number };
@@ -246,12 +246,12 @@ export async function listRuns(
   };
 }
 
-export async function cancelRun(engine: EmbeddedEngine, workspaceId: string, runId: string) {
+export async function cancelRun(engine: RunEngine, workspaceId: string, runId: string) {
   return engine.cancel(workspaceId, runId).catch(translateEngineError);
 }
 
 export async function signalRun(
-  engine: EmbeddedEngine,
+  engine: RunEngine,
   actorId: string,
   workspaceId: string,
   input: { runId: string; name: string; payload: unknown },

@@ -3,11 +3,11 @@
 import type { Db } from '@/db/client';
 import { readCookie, SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { type SessionUser, userForSessionToken } from '@/server/services/auth-service';
-import type { EmbeddedEngine } from '@/workflows/engines/embedded/engine';
+import type { RunEngine } from '@/workflows/engines/run-engine';
 
 export interface Context {
   db: Db;
-  engine: EmbeddedEngine;
+  engine: RunEngine;
   user: SessionUser | null;
   sessionToken: string | null;
   resHeaders: Headers;
@@ -16,7 +16,7 @@ export interface Context {
 }
 
 export async function createContextFromHeaders(
-  services: { db: Db; engine: EmbeddedEngine },
+  services: { db: Db; engine: RunEngine },
   headers: Headers,
   resHeaders: Headers,
   requestUrl: string,

@@ -17,7 +17,7 @@ export interface TestDatabase {
   target(): Promise<DatabaseTarget & { env: Record<string, string> }>;
 }
 
-async function freshPostgresUrl(serverUrl: string): Promise<string> {
+export async function freshPostgresUrl(serverUrl: string): Promise<string> {
   const name = `weft_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);

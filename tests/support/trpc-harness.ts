@@ -6,16 +6,17 @@ import type { Db } from '@/db/client';
 import { SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { createContextFromHeaders } from '@/server/trpc/context';
 import { createCaller } from '@/server/trpc/root';
-import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
+import { createEmbeddedEngine } from '@/workflows/engines/embedded/engine';
 import { createEventBus } from '@/workflows/engines/embedded/event-bus';
+import { createRunEngine, type RunEngine } from '@/workflows/engines/run-engine';
 
 export type Caller = ReturnType<typeof createCaller>;
 
 // The engine each test database's callers use: a test that runs workers registers its runtime's
 // engine; otherwise an engine on an in-process bus is made on first use.
-const engines = new WeakMap<Db, EmbeddedEngine>();
+const engines = new WeakMap<Db, RunEngine>();
 
-export function useEngine(db: Db, engine: EmbeddedEngine) {
+export function useEngine(db: Db, engine: RunEngine) {
   engines.set(db, engine);
 }
 
@@ -23,7 +24,7 @@ async function servicesFor(db: Db) {
   let engine = engines.get(db);
   if (!engine) {
     const bus = await createEventBus({ db, kind: 'pglite', close: async () => {} });
-    engine = createEmbeddedEngine({ db, bus });
+    engine = createRunEngine({ db, embedded: createEmbeddedEngine({ db, bus }), temporal: null });
     engines.set(db, engine);
   }
   return { db, engine };

@@ -79,6 +79,14 @@ export function findReferences(value: unknown): Reference[] {
   return found;
 }
 
+/** The names of the secrets `{{secrets.NAME}}` references in `value` (e.g. node configs). */
+export function referencedSecretNames(value: unknown): string[] {
+  const names = findReferences(value)
+    .filter((r) => r.root === 'secrets' && r.path[0] !== undefined)
+    .map((r) => r.path[0] as string);
+  return [...new Set(names)];
+}
+
 /** Follows field names and array indexes; undefined when any step is missing. */
 export function getPath(value: Json | undefined, path: string[]): Json | undefined {
   let current: Json | undefined = value;

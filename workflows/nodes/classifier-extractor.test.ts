@@ -3,9 +3,7 @@
 // repair before failing clearly.
 import { describe, expect, it } from 'vitest';
 import { modelNodeHarness } from '@/tests/support/model-node-harness';
-import { type Json, StepError } from '@/workflows/interpreter/types';
 import { checkJsonSchema } from '@/workflows/nodes/json-schema-check';
-import type { ModelTarget, NodeRunContext, NodeSpec, TokenUsage } from '@/workflows/nodes/node-spec';
 import { extractionSchema, parameterExtractorNode } from '@/workflows/nodes/parameter-extractor';
 import { questionClassifierNode } from '@/workflows/nodes/question-classifier';
 

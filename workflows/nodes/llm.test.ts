@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { approxTokens, startMockOpenAI } from '@/tests/support/mock-openai';
 import { modelNodeHarness } from '@/tests/support/model-node-harness';
-import { type Json, StepError } from '@/workflows/interpreter/types';
+import type { Json } from '@/workflows/interpreter/types';
 import { llmNode } from '@/workflows/nodes/llm';
 import { RetryAfterError } from '@/workflows/nodes/llm-client';
-import type { ModelTarget, NodeRunContext, TokenUsage } from '@/workflows/nodes/node-spec';
+import type { NodeRunContext } from '@/workflows/nodes/node-spec';
 
 const h = modelNodeHarness('ask');
 const { events, usages, ctx, target, sentBody, sentMessages } = h;

@@ -1,6 +1,6 @@
 // The embedded engine's API: start a run, signal it, cancel it, read it and follow its events.
 // Runs are rows; any worker sharing the database executes them (see worker.ts).
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runEvents, runSignals, runs } from '@/db/schema';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
@@ -29,7 +29,7 @@ export interface RunEvent {
 
 export class EngineError extends Error {
   constructor(
-    readonly code: 'run_not_found' | 'run_finished' | 'signal_exists',
+    readonly code: 'run_not_found' | 'run_finished' | 'signal_exists' | 'engine_unavailable',
     message: string,
   ) {
     super(message);
@@ -37,22 +37,52 @@ export class EngineError extends Error {
   }
 }
 
-const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const;
+export const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const;
+
+/**
+ * Inserts a run and its run_queued event in one statement. `placement` fills status, wake_at,
+ * lease_owner, lease_expires_at and started_at.
+ */
+export async function insertRun(
+  db: Db,
+  input: StartRunInput,
+  engine: 'embedded' | 'temporal',
+  placement: SQL,
+): Promise<string> {
+  const result = await db.execute(sql`
+    with run as (
+      insert into runs (workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
+                        engine, status, wake_at, lease_owner, lease_expires_at, started_at)
+      values (${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid,
+              ${input.versionNumber}::int, ${JSON.stringify(input.definition)}::jsonb,
+              ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${engine}::run_engine, ${placement})
+      returning id
+    )
+    insert into run_events (run_id, seq, workspace_id, type, data)
+    select run.id, 1, ${input.workspaceId}::uuid, 'run_queued',
+           jsonb_build_object('runId', run.id, 'inputs', ${JSON.stringify(input.inputs)}::jsonb)
+    from run
+    returning run_id`);
+  const runId = rowsOf<{ run_id: string }>(result)[0]?.run_id;
+  if (!runId) throw new Error('run insert returned nothing');
+  return runId;
+}
+
+/** The run of `workspaceId`, unless it does not exist there or has finished. */
+export async function requireLiveRun(db: Db, workspaceId: string, runId: string) {
+  const [run] = await db
+    .select({ id: runs.id, status: runs.status, engine: runs.engine })
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.workspaceId, workspaceId)));
+  if (!run) throw new EngineError('run_not_found', 'Run not found');
+  if ((FINISHED as readonly string[]).includes(run.status))
+    throw new EngineError('run_finished', `The run has already finished (${run.status})`);
+  return run;
+}
 
 export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
   const { db, bus } = deps;
   let localWorker: EmbeddedWorker | null = null;
-
-  async function requireLiveRun(workspaceId: string, runId: string) {
-    const [run] = await db
-      .select({ id: runs.id, status: runs.status })
-      .from(runs)
-      .where(and(eq(runs.id, runId), eq(runs.workspaceId, workspaceId)));
-    if (!run) throw new EngineError('run_not_found', 'Run not found');
-    if ((FINISHED as readonly string[]).includes(run.status))
-      throw new EngineError('run_finished', `The run has already finished (${run.status})`);
-    return run;
-  }
 
   return {
     bus,
@@ -73,26 +103,11 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       const slot = localWorker?.reserveSlot() ?? null;
       let runId: string | undefined;
       try {
-        // One statement: the run row (leased to the local worker when it has room) and run_queued.
-        const lease = slot
+        // The run row (leased to the local worker when it has room) and run_queued, in one statement.
+        const placement = slot
           ? sql`'running', null, ${slot.workerId}, now() + ${slot.leaseMs} * interval '1 millisecond', now()`
           : sql`'queued', now(), null, null, null`;
-        const result = await db.execute(sql`
-          with run as (
-            insert into runs (workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
-                              status, wake_at, lease_owner, lease_expires_at, started_at)
-            values (${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid,
-                    ${input.versionNumber}::int, ${JSON.stringify(input.definition)}::jsonb,
-                    ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${lease})
-            returning id
-          )
-          insert into run_events (run_id, seq, workspace_id, type, data)
-          select run.id, 1, ${input.workspaceId}::uuid, 'run_queued',
-                 jsonb_build_object('runId', run.id, 'inputs', ${JSON.stringify(input.inputs)}::jsonb)
-          from run
-          returning run_id`);
-        runId = rowsOf<{ run_id: string }>(result)[0]?.run_id;
-        if (!runId) throw new Error('run insert returned nothing');
+        runId = await insertRun(db, input, 'embedded', placement);
         const { onFinished } = opts;
         if (onFinished) {
           const off = bus.onRunFinished(runId, (status) => {
@@ -121,7 +136,7 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
 
     /** Delivers a named signal (e.g. a review decision) to a run that has not finished. */
     async signal(workspaceId: string, runId: string, name: string, payload: Json, createdBy: string | null) {
-      await requireLiveRun(workspaceId, runId);
+      await requireLiveRun(db, workspaceId, runId);
       const inserted = await db
         .insert(runSignals)
         .values({ runId, workspaceId, name, payload, createdBy })
@@ -148,7 +163,7 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
      * is flagged and the worker stops it within moments (it aborts in-flight nodes).
      */
     async cancel(workspaceId: string, runId: string): Promise<{ status: string }> {
-      await requireLiveRun(workspaceId, runId);
+      await requireLiveRun(db, workspaceId, runId);
       const ended = await db.transaction(async (tx) => {
         const [run] = await tx
           .update(runs)
@@ -184,16 +199,6 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       await db.update(runs).set({ cancelRequested: true }).where(eq(runs.id, runId));
       bus.wake(runId);
       return { status: 'cancelling' };
-    },
-
-    /** Starts a run and resolves with its id and final status once it has finished. */
-    async startAndWait(input: StartRunInput): Promise<{ runId: string; status: string }> {
-      let finished: (status: string) => void = () => {};
-      const ended = new Promise<string>((resolve) => {
-        finished = resolve;
-      });
-      const { runId } = await this.start(input, { onFinished: (status) => finished(status) });
-      return { runId, status: await ended };
     },
 
     /** Stored events after `afterSeq`, then live ones, until the run finishes or `signal` aborts. */

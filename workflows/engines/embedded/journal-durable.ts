@@ -9,15 +9,12 @@ import {
   StepError,
   type StepRecord,
 } from '@/workflows/interpreter/types';
-import type { NodeServices, TokenUsage } from '@/workflows/nodes/node-spec';
-import { executeActivity } from './activities';
+import type { NodeServices } from '@/workflows/nodes/node-spec';
 import type { ExecutionState } from './execution-state';
 import { ensureTimer, type JournalState, readSignal } from './journal';
+import { recordWrites, runJournaledStep } from './journaled-step';
 import type { EngineNodeSpec } from './run-executor';
 import type { RunWriter } from './run-writer';
-
-/** How long a node may run before its node_started event is stored on its own. */
-const START_EVENT_FLUSH_MS = 25;
 
 export interface JournalDurableDeps {
   db: Db;
@@ -34,9 +31,6 @@ export interface JournalDurableDeps {
 
 export function createJournalDurable(deps: JournalDurableDeps): Durable {
   const { db, runId, workspaceId, journal, writer, state } = deps;
-  const emit = (type: string, data: Json, nodeId?: string) => {
-    writer.append([{ type, nodeId: nodeId ?? null, data }]).catch(() => {});
-  };
   return {
     async activity(stepKey: string, request: ActivityRequest, activityOpts) {
       state.throwIfCancelled();
@@ -50,84 +44,34 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
         // Side effects only once everything before them is stored: a crash then re-runs at most the
         // step in flight, never one whose result was already used.
         if (!pure) await writer.idle();
-        const startedAt = new Date();
-        const startEvent = {
-          type: request.attempt > 1 ? 'node_retry' : 'node_started',
-          nodeId: request.nodeId,
-          data: { nodeId: request.nodeId, nodeType: request.nodeType, stepKey, attempt: request.attempt },
-        };
-        let startStored = false;
-        const flush = setTimeout(() => {
-          startStored = true;
-          writer.append([startEvent]).catch(() => {});
-        }, START_EVENT_FLUSH_MS);
-        let output: Json = null;
-        let logs: string[] = [];
-        const usage: TokenUsage[] = [];
-        let failure: StepError | undefined;
-        try {
-          ({ output, logs } = await executeActivity(
-            {
+        const result = await runJournaledStep(
+          {
+            writer,
+            env: {
               runId,
               workspaceId,
               catalog: deps.catalog,
               runSignal: state.abortSignal,
-              emit: (t, d) => emit(t, d, request.nodeId),
-              reportUsage: (u) => {
-                usage.push(u);
-                deps.usageSeen.seen = true;
-              },
               services: deps.services,
             },
-            stepKey,
-            request,
-            activityOpts.timeoutMs,
-          ));
-        } catch (error) {
-          if (!(error instanceof StepError)) {
-            clearTimeout(flush);
-            throw error;
-          }
-          failure = error;
-        }
-        clearTimeout(flush);
-        const finishedAt = new Date();
-        const status = failure ? 'failed' : 'succeeded';
-        const finishEvent = {
-          type: 'node_finished',
-          nodeId: request.nodeId,
-          data: {
-            nodeId: request.nodeId,
-            nodeType: request.nodeType,
-            stepKey,
-            attempt: request.attempt,
-            status,
-            output: failure ? null : output,
-            error: failure ? { ...failure.toData() } : null,
-            usage: usage.length ? usage.map((u) => ({ ...u })) : null,
-            elapsedMs: finishedAt.getTime() - startedAt.getTime(),
+            onUsage: () => {
+              deps.usageSeen.seen = true;
+            },
           },
-        };
-        const stored = writer.append(startStored ? [finishEvent] : [startEvent, finishEvent], {
           stepKey,
-          nodeId: request.nodeId,
-          nodeType: request.nodeType,
-          attempt: request.attempt,
-          status,
-          input: request.config,
-          output: failure ? null : output,
-          error: failure?.toData() ?? null,
-          logs,
-          usage,
-          startedAt,
-          finishedAt,
-        });
+          request,
+          activityOpts.timeoutMs,
+        );
         // A pure step's row may be stored after the run moves on (it is recomputed after a crash).
-        if (pure) stored.catch(() => {});
-        else await stored;
-        journal.steps.set(stepKey, { status, output, error: failure?.toData() ?? null });
-        if (failure) throw failure;
-        return output;
+        if (pure) result.stored.catch(() => {});
+        else await result.stored;
+        journal.steps.set(stepKey, {
+          status: result.status,
+          output: result.output,
+          error: result.failure?.toData() ?? null,
+        });
+        if (result.failure) throw result.failure;
+        return result.output;
       });
     },
 
@@ -135,38 +79,9 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
       state.throwIfCancelled();
       if (journal.steps.has(stepKey)) return;
       await state.track(async () => {
-        const now = new Date();
+        const { event, row } = recordWrites(stepKey, step, new Date());
         // Recorded outcomes are recomputed on replay, so the run need not wait for the row.
-        writer
-          .append(
-            [
-              {
-                type: step.status === 'skipped' ? 'node_skipped' : 'node_finished',
-                nodeId: step.nodeId,
-                data: {
-                  nodeId: step.nodeId,
-                  nodeType: step.nodeType,
-                  stepKey,
-                  status: step.status,
-                  output: step.output ?? null,
-                  error: step.error ? { ...step.error } : null,
-                },
-              },
-            ],
-            {
-              stepKey,
-              nodeId: step.nodeId,
-              nodeType: step.nodeType,
-              attempt: 1,
-              status: step.status,
-              input: step.input ?? null,
-              output: step.output ?? null,
-              error: step.error ?? null,
-              startedAt: now,
-              finishedAt: now,
-            },
-          )
-          .catch(() => {});
+        writer.append([event], row).catch(() => {});
         journal.steps.set(stepKey, {
           status: step.status,
           output: step.output ?? null,

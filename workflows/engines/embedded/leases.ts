@@ -1,7 +1,7 @@
 // Run ownership: claiming due runs (FOR UPDATE SKIP LOCKED, so several workers can share one
 // database), renewing a lease while working, and handing a run back — suspended until a timer or
 // signal, or finished. Lease times use the database clock, shared by every process.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
 import type { TokenUsage } from '@/workflows/nodes/node-spec';
@@ -102,6 +102,53 @@ export async function suspendRun(
   return rowsOf(result).length > 0;
 }
 
+/** The run_finished event after the remaining writes, as CTEs for the run's last statement. */
+export function finishingWrites(
+  run: { id: string; workspaceId: string },
+  outcome: RunOutcome,
+  remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
+): { error: Json; writes: SQL[] } {
+  const error: Json = outcome.error ? { ...outcome.error } : null;
+  const finished: NewEvent = {
+    type: 'run_finished',
+    data: { runId: run.id, status: outcome.status, outputs: outcome.outputs, error },
+  };
+  const writes = journalWriteCtes(
+    run.id,
+    run.workspaceId,
+    remaining.firstSeq,
+    [...remaining.events, finished],
+    remaining.steps,
+  );
+  return { error, writes };
+}
+
+/**
+ * The `set` list of a finished run: status, outputs, error, no lease, and usage totals over its
+ * stored steps plus `pendingSteps` (null: no step used a model, skip the sum).
+ */
+export function finalRunColumns(
+  runId: string,
+  outcome: RunOutcome,
+  error: Json,
+  pendingSteps: StepRow[] | null,
+): SQL {
+  const pending = (pendingSteps ?? []).flatMap((s) => s.usage ?? []);
+  const add = (pick: (u: TokenUsage) => number) => pending.reduce((sum, u) => sum + pick(u), 0);
+  const usage = pendingSteps
+    ? sql`(
+        select jsonb_build_object(
+          'promptTokens', coalesce(sum((u->>'promptTokens')::bigint), 0) + ${add((u) => u.promptTokens)}::bigint,
+          'completionTokens', coalesce(sum((u->>'completionTokens')::bigint), 0) + ${add((u) => u.completionTokens)}::bigint,
+          'cost', coalesce(sum((u->>'cost')::numeric), 0) + ${add((u) => u.cost)}::numeric)
+        from run_steps s, jsonb_array_elements(coalesce(s.usage, '[]'::jsonb)) u
+        where s.run_id = ${runId}::uuid)`
+    : sql`null`;
+  return sql`status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
+      error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
+      wake_at = null, usage = ${usage}`;
+}
+
 /**
  * The run's last statement: the final status, with the steps and events still queued and the
  * run_finished event. Returns false when the lease was lost (another worker owns the run).
@@ -114,37 +161,10 @@ export async function finishRun(
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
   sumUsage: boolean,
 ): Promise<boolean> {
-  const error: Json = outcome.error ? { ...outcome.error } : null;
-  // Run totals: the stored steps' usage plus the steps this statement stores.
-  const pending = remaining.steps.flatMap((s) => s.usage ?? []);
-  const add = (pick: (u: TokenUsage) => number) => pending.reduce((sum, u) => sum + pick(u), 0);
-  const finished: NewEvent = {
-    type: 'run_finished',
-    data: { runId: run.id, status: outcome.status, outputs: outcome.outputs, error },
-  };
-  const ctes = journalWriteCtes(
-    run.id,
-    run.workspaceId,
-    remaining.firstSeq,
-    [...remaining.events, finished],
-    remaining.steps,
-  );
+  const { error, writes } = finishingWrites(run, outcome, remaining);
   const result = await db.execute(sql`
-    with ${sql.join(ctes, sql`, `)}
-    update runs set status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
-      error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
-      wake_at = null,
-      usage = ${
-        sumUsage
-          ? sql`(
-        select jsonb_build_object(
-          'promptTokens', coalesce(sum((u->>'promptTokens')::bigint), 0) + ${add((u) => u.promptTokens)}::bigint,
-          'completionTokens', coalesce(sum((u->>'completionTokens')::bigint), 0) + ${add((u) => u.completionTokens)}::bigint,
-          'cost', coalesce(sum((u->>'cost')::numeric), 0) + ${add((u) => u.cost)}::numeric)
-        from run_steps s, jsonb_array_elements(coalesce(s.usage, '[]'::jsonb)) u
-        where s.run_id = ${run.id}::uuid)`
-          : sql`null`
-      }
+    with ${sql.join(writes, sql`, `)}
+    update runs set ${finalRunColumns(run.id, outcome, error, sumUsage ? remaining.steps : null)}
     where id = ${run.id}::uuid and lease_owner = ${workerId}
     returning id`);
   return rowsOf(result).length > 0;

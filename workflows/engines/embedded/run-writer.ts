@@ -7,6 +7,13 @@ import type { RunEventBus } from './event-bus';
 import { type NewEvent, type StepRow, writeStepsAndEvents } from './journal';
 import { noRedaction, type Redactor } from './redact';
 
+/**
+ * Stores one batch after the event numbered `lastSeq` and returns the number of the last event now
+ * stored. The default numbers from `lastSeq`; a store shared by several processes numbers under a
+ * lock and may return more than `lastSeq + events.length`.
+ */
+export type BatchStore = (lastSeq: number, events: NewEvent[], steps: StepRow[]) => Promise<number>;
+
 interface Pending {
   events: NewEvent[];
   step?: StepRow;
@@ -29,7 +36,14 @@ export class RunWriter {
     private lastSeq: number,
     /** Applied to everything before it is stored (secret values out). */
     private readonly redact: Redactor = noRedaction,
+    private readonly store?: BatchStore,
   ) {}
+
+  private async storeBatch(events: NewEvent[], steps: StepRow[]): Promise<number> {
+    if (this.store) return this.store(this.lastSeq, events, steps);
+    await writeStepsAndEvents(this.db, this.runId, this.workspaceId, this.lastSeq + 1, events, steps);
+    return this.lastSeq + events.length;
+  }
 
   /** Queues the write; resolves once it is stored (rejects if it, or an earlier write, failed). */
   append(events: NewEvent[], step?: StepRow): Promise<void> {
@@ -92,8 +106,7 @@ export class RunWriter {
       const steps = batch.flatMap((p) => (p.step ? [p.step] : []));
       try {
         if (this.failure) throw this.failure;
-        await writeStepsAndEvents(this.db, this.runId, this.workspaceId, this.lastSeq + 1, events, steps);
-        this.lastSeq += events.length;
+        this.lastSeq = await this.storeBatch(events, steps);
         if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq);
         for (const p of batch) p.resolve();
       } catch (error) {

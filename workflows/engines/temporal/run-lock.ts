@@ -1,0 +1,78 @@
+// Writes for runs whose steps execute in several worker processes at once. Each write takes a
+// per-run advisory lock and numbers its events after the last one stored, so event numbers stay
+// gapless and in commit order for readers following `seq`, whichever process wrote them.
+import { inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '@/db/client';
+import { runSteps } from '@/db/schema';
+import { journalWriteCtes, type NewEvent, type StepRow } from '@/workflows/engines/embedded/journal';
+import { recordWrites } from '@/workflows/engines/embedded/journaled-step';
+import type { BatchStore } from '@/workflows/engines/embedded/run-writer';
+import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
+import type { PendingRecord } from './contract';
+
+/** Runs `work` in a transaction holding the run's lock; `lastSeq` is its last stored event. */
+export async function withRunLock<T>(
+  db: Db,
+  runId: string,
+  work: (tx: DbOrTx, lastSeq: number) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${runId}, 7))`);
+    const result = await tx.execute(
+      sql`select coalesce(max(seq), 0)::int as last from run_events where run_id = ${runId}::uuid`,
+    );
+    return work(tx, Number(rowsOf<{ last: number }>(result)[0]?.last ?? 0));
+  });
+}
+
+/** Stores steps and events numbered after the last stored event; returns the new last number. */
+export async function writeNumbered(
+  tx: DbOrTx,
+  runId: string,
+  workspaceId: string,
+  lastSeq: number,
+  events: NewEvent[],
+  steps: StepRow[],
+  extra: ReturnType<typeof sql>[] = [],
+): Promise<number> {
+  const ctes = [...journalWriteCtes(runId, workspaceId, lastSeq + 1, events, steps), ...extra];
+  if (ctes.length > 0) await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
+  return lastSeq + events.length;
+}
+
+/** A RunWriter store for a run shared between processes. */
+export function lockedBatchStore(db: Db, runId: string, workspaceId: string): BatchStore {
+  return (_lastSeq, events, steps) =>
+    withRunLock(db, runId, (tx, last) => writeNumbered(tx, runId, workspaceId, last, events, steps));
+}
+
+/**
+ * The writes of recorded steps not stored yet. A retried activity brings the same records again;
+ * those whose row exists are left out, so their events are not repeated.
+ */
+export async function unstoredRecordWrites(
+  tx: DbOrTx,
+  runId: string,
+  records: PendingRecord[],
+): Promise<{ events: NewEvent[]; steps: StepRow[] }> {
+  if (records.length === 0) return { events: [], steps: [] };
+  const existing = await tx
+    .select({ key: runSteps.stepKey })
+    .from(runSteps)
+    .where(
+      sql`${runSteps.runId} = ${runId}::uuid and ${inArray(
+        runSteps.stepKey,
+        records.map((r) => r.stepKey),
+      )}`,
+    );
+  const stored = new Set(existing.map((e) => e.key));
+  const events: NewEvent[] = [];
+  const steps: StepRow[] = [];
+  for (const record of records) {
+    if (stored.has(record.stepKey)) continue;
+    const { event, row } = recordWrites(record.stepKey, record.step, new Date(record.at));
+    events.push(event);
+    steps.push(row);
+  }
+  return { events, steps };
+}
