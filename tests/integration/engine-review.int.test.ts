@@ -6,7 +6,7 @@ import { openDatabase } from '@/db/client';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
 import { startEngineHarness, workflow } from '../support/engine-harness';
-import { errorOf, signUpUser, useEngine } from '../support/trpc-harness';
+import { errorOf, signUpUser, registerEngine } from '../support/trpc-harness';
 
 describe.each(testDatabases())('human review on $name', (testDb) => {
   let api: CountingServer;
@@ -86,7 +86,7 @@ describe.each(testDatabases())('human review on $name', (testDb) => {
     // A new process: open the same database, start a worker, decide through the studio API.
     database = await openDatabase(target);
     h = await startEngineHarness(database);
-    useEngine(database.db, h.runtime.engine);
+    registerEngine(database.db, h.runtime.engine);
     const reviewer = await signUpUser(database.db, 'reviewer');
     const ws = owner.workspaceId;
     // The reviewer belongs to another workspace: the run is invisible to them.

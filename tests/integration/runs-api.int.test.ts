@@ -7,7 +7,7 @@ import type { Database } from '@/db/client';
 import { runs } from '@/db/schema';
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { errorOf, httpMutation, signUpUser, useEngine } from '../support/trpc-harness';
+import { errorOf, httpMutation, signUpUser, registerEngine } from '../support/trpc-harness';
 
 describe.each(testDatabases())('runs API on $name', ({ open }) => {
   let database: Database;
@@ -17,7 +17,7 @@ describe.each(testDatabases())('runs API on $name', ({ open }) => {
   beforeAll(async () => {
     database = await open();
     h = await startEngineHarness(database);
-    useEngine(database.db, h.runtime.engine);
+    registerEngine(database.db, h.runtime.engine);
     owner = await signUpUser(database.db, 'runner');
     ws = { workspaceId: owner.workspaceId };
   });

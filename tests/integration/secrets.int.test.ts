@@ -8,7 +8,7 @@ import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { errorOf, signUpUser, useEngine } from '../support/trpc-harness';
+import { errorOf, signUpUser, registerEngine } from '../support/trpc-harness';
 
 const SECRET = 'tok-4f9c2e7a1b-very-secret';
 
@@ -22,7 +22,7 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
     process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
     database = await open();
     h = await startEngineHarness(database);
-    useEngine(database.db, h.runtime.engine);
+    registerEngine(database.db, h.runtime.engine);
     api = await startCountingServer();
     owner = await signUpUser(database.db, 'keeper');
     ws = { workspaceId: owner.workspaceId };

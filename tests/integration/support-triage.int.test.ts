@@ -12,7 +12,7 @@ import { type CountingServer, startCountingServer } from '../support/counting-se
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
-import { signUpUser, useEngine } from '../support/trpc-harness';
+import { signUpUser, registerEngine } from '../support/trpc-harness';
 
 const template = JSON.parse(
   readFileSync(path.join(process.cwd(), 'workflows/templates/support-triage.json'), 'utf8'),
@@ -42,7 +42,7 @@ describe.each(testDatabases())('support triage template on $name', ({ open }) =>
     process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
     database = await open();
     h = await startEngineHarness(database);
-    useEngine(database.db, h.runtime.engine);
+    registerEngine(database.db, h.runtime.engine);
     orders = await startCountingServer();
     orders.behave('/orders', { body: { summary: 'order 42 ships on Monday' } });
     model = await startMockOpenAI({

@@ -23,7 +23,7 @@ import { createTemporalActivities } from '@/workflows/engines/temporal/activitie
 import { createTemporalWorker } from '@/workflows/engines/temporal/worker';
 import type { Json } from '@/workflows/interpreter/types';
 import { freshPostgresUrl } from './databases';
-import { type Caller, signUpUser, useEngine } from './trpc-harness';
+import { type Caller, signUpUser, registerEngine } from './trpc-harness';
 
 export type EngineName = 'embedded' | 'temporal';
 
@@ -124,7 +124,7 @@ export async function startEngineUnderTest(
         }
       : null;
   const runtime = await createEngineRuntime(database, settings);
-  useEngine(database.db, runtime.engine);
+  registerEngine(database.db, runtime.engine);
 
   let stopWorker: () => Promise<void> = async () => {};
   if (options.inProcessWorker !== false) {

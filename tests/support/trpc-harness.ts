@@ -16,7 +16,7 @@ export type Caller = ReturnType<typeof createCaller>;
 // engine; otherwise an engine on an in-process bus is made on first use.
 const engines = new WeakMap<Db, RunEngine>();
 
-export function useEngine(db: Db, engine: RunEngine) {
+export function registerEngine(db: Db, engine: RunEngine) {
   engines.set(db, engine);
 }
 
