@@ -69,7 +69,6 @@ export class TemporalDurable implements Durable {
   /** Resolves once the run should continue as new and nothing is in flight. */
   readonly drainedForContinue: Promise<'continue'>;
   private readonly local: TemporalActivities;
-  private readonly remote = new Map<number, TemporalActivities>();
 
   constructor(private readonly input: TemporalRunInput) {
     this.journal = input.carried ?? {
@@ -94,19 +93,18 @@ export class TemporalDurable implements Durable {
     return { runId: this.input.runId, workspaceId: this.input.workspaceId };
   }
 
-  /** Activities with a start-to-close limit of `limitMs` (one proxy per distinct limit). */
-  private remoteFor(limitMs: number): TemporalActivities {
-    let proxy = this.remote.get(limitMs);
-    if (!proxy) {
-      proxy = proxyActivities<TemporalActivities>({
-        startToCloseTimeout: limitMs,
-        heartbeatTimeout: this.input.options.heartbeatTimeoutMs,
-        retry: INFRASTRUCTURE_RETRY,
-        cancellationType: ActivityCancellationType.TRY_CANCEL,
-      });
-      this.remote.set(limitMs, proxy);
-    }
-    return proxy;
+  /**
+   * The activities for one step. Its step key is the activity id, so the history reads like the run
+   * and a replay whose step keys differ from the recorded ones fails instead of mixing results.
+   */
+  private remoteFor(stepKey: string, limitMs: number): TemporalActivities {
+    return proxyActivities<TemporalActivities>({
+      activityId: stepKey,
+      startToCloseTimeout: limitMs,
+      heartbeatTimeout: this.input.options.heartbeatTimeoutMs,
+      retry: INFRASTRUCTURE_RETRY,
+      cancellationType: ActivityCancellationType.TRY_CANCEL,
+    });
   }
 
   /** A signal sent to the run; the first one of each name counts. */
@@ -167,7 +165,7 @@ export class TemporalDurable implements Durable {
     let result: NodeActivityResult;
     try {
       result = await translatingCancellation(
-        pure ? this.local.runNode(call) : this.remoteFor(limitMs).runNode(call),
+        pure ? this.local.runNode(call) : this.remoteFor(stepKey, limitMs).runNode(call),
       );
     } catch (error) {
       if (!(error instanceof RunCancelledError)) {
