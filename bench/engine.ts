@@ -1,15 +1,29 @@
-// `npm run bench`: the embedded engine's overhead, on PGlite and (when its server binaries are
-// installed) on a throw-away PostgreSQL, side by side in one run. Prints a table and writes JSON to
-// bench/results/. Nodes are no-op templates, so the numbers are the engine's own cost: journaling
-// each step with its events, scheduling, and the run's start and finish.
+// `npm run bench`: the engines' overhead side by side in one run: the embedded engine on PGlite and
+// on a throw-away PostgreSQL, and Temporal (a throw-away dev server, with the same PostgreSQL) when
+// the server binaries and the temporal CLI are installed. Prints a table and writes JSON to
+// bench/results/. Template nodes are no-ops and HTTP nodes call a local server that answers at
+// once, so the numbers are the engine's own cost: journaling each step with its events,
+// scheduling (activities and their round trips on Temporal), and the run's start and finish.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { type Database, openDatabase } from '@/db/client';
-import { createEngineRuntime, createWorker, type EngineRuntime } from '@/server/engine/runtime';
+import {
+  createEngineRuntime,
+  createWorker,
+  type EngineRuntime,
+  engineCatalog,
+  nodeServicesFor,
+  type TemporalSettings,
+} from '@/server/engine/runtime';
 import { SCHEMA_VERSION, type WorkflowDefinition, type WorkflowNode } from '@/workflows/dsl/definition';
+import { createTemporalActivities } from '@/workflows/engines/temporal/activities';
+import { bundleWorkflows, createTemporalWorker } from '@/workflows/engines/temporal/worker';
+import { type CountingServer, startCountingServer } from '../tests/support/counting-server';
 import { createOwner, runInputFor } from '../tests/support/engine-harness';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
+import { findTemporalCli, startTemporalDevServer } from '../tests/support/temporal-server';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -21,14 +35,28 @@ function node(id: string, type: string, config: Record<string, unknown>, x = 0):
   return { id, type, title: id, config, position: { x, y: 0 } };
 }
 
+/** start → `length` template nodes (pure: local activities on Temporal) → end. */
 function chain(length: number): WorkflowDefinition {
+  return chainOf(length, (id, i) => node(id, 'template', { template: 'ok' }, i), 'text');
+}
+
+/** start → `length` HTTP calls to a server that answers at once (activities on Temporal) → end. */
+function httpChain(length: number, api: CountingServer): WorkflowDefinition {
+  return chainOf(length, (id, i) => node(id, 'http', { url: `${api.url}/bench/${id}` }, i), 'status');
+}
+
+function chainOf(
+  length: number,
+  make: (id: string, index: number) => WorkflowNode,
+  outputField: string,
+): WorkflowDefinition {
   const ids = Array.from({ length }, (_, i) => `n${i}`);
   return {
     schemaVersion: SCHEMA_VERSION,
     nodes: [
       node('start', 'start', { inputs: [] }),
-      ...ids.map((id, i) => node(id, 'template', { template: 'ok' }, i)),
-      node('end', 'end', { outputs: { last: `{{${ids.at(-1)}.text}}` } }),
+      ...ids.map((id, i) => make(id, i)),
+      node('end', 'end', { outputs: { last: `{{${ids.at(-1)}.${outputField}}}` } }),
     ],
     edges: ['start', ...ids, 'end'].slice(1).map((target, i) => ({
       id: `e${i}`,
@@ -74,20 +102,14 @@ function fanOut(width: number): WorkflowDefinition {
 }
 
 interface Harness {
-  runtime: EngineRuntime;
-  owner: Awaited<ReturnType<typeof createOwner>>;
   run(definition: WorkflowDefinition): Promise<number>;
   close(): Promise<void>;
 }
 
-async function harness(database: Database, concurrency: number): Promise<Harness> {
-  const runtime = await createEngineRuntime(database);
-  const worker = createWorker(runtime, { concurrency, pollMs: 20 });
-  await worker.start();
+/** Runs definitions to the end on `runtime`'s engine, timing each from start to run_finished. */
+async function timedRunner(database: Database, runtime: EngineRuntime, stop: () => Promise<void>) {
   const owner = await createOwner(database);
-  return {
-    runtime,
-    owner,
+  const harness: Harness = {
     async run(definition) {
       const began = performance.now();
       const { runId, status } = await runtime.engine.startAndWait(runInputFor(owner, definition));
@@ -95,14 +117,57 @@ async function harness(database: Database, concurrency: number): Promise<Harness
       return performance.now() - began;
     },
     async close() {
-      await worker.stop();
-      await runtime.bus.close();
+      await stop();
+      await runtime.close();
     },
   };
+  return harness;
 }
 
-async function throughput(database: Database, runs: number, inFlight: number) {
-  const h = await harness(database, inFlight);
+async function embeddedHarness(database: Database, concurrency: number): Promise<Harness> {
+  const runtime = await createEngineRuntime(database, null);
+  const worker = createWorker(runtime, { concurrency, pollMs: 20 });
+  await worker.start();
+  return timedRunner(database, runtime, () => worker.stop());
+}
+
+interface TemporalTarget {
+  address: string;
+  workflowBundle: { code: string };
+}
+
+async function temporalHarness(database: Database, target: TemporalTarget): Promise<Harness> {
+  const settings: TemporalSettings = {
+    address: target.address,
+    namespace: 'default',
+    taskQueue: `weft-bench-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    heartbeatTimeoutMs: 30_000,
+    continueAsNewAfterEvents: 10_000,
+  };
+  const runtime = await createEngineRuntime(database, settings);
+  const connection = await NativeConnection.connect({ address: target.address });
+  const worker = await createTemporalWorker({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    workflowBundle: target.workflowBundle,
+    activities: createTemporalActivities({
+      db: database.db,
+      bus: runtime.bus,
+      catalog: engineCatalog,
+      ...nodeServicesFor(database),
+    }),
+    maxConcurrentActivities: 50,
+  });
+  const running = worker.run();
+  return timedRunner(database, runtime, async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  });
+}
+
+async function throughput(h: Harness, runs: number, inFlight: number) {
   const def = chain(1); // start → one node → end: a 3-node workflow
   await h.run(def);
   const began = performance.now();
@@ -114,64 +179,134 @@ async function throughput(database: Database, runs: number, inFlight: number) {
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  const seconds = (performance.now() - began) / 1000;
-  await h.close();
-  return runs / seconds;
+  return runs / ((performance.now() - began) / 1000);
 }
 
-async function measure(label: string, open: () => Promise<Database>) {
-  const database = await open();
-  const h = await harness(database, 20);
+async function repeat(times: number, h: Harness, definition: WorkflowDefinition): Promise<number> {
+  const took = [];
+  for (let i = 0; i < times; i++) took.push(await h.run(definition));
+  return median(took);
+}
+
+interface Sizes {
+  /** Repetitions of the 100-node chain, the 1,000-node chain and the fan-out. */
+  chain100: number;
+  chain1000: number;
+  fanOut: number;
+  /** Runs (and runs in flight) for the throughput figure. */
+  throughputRuns: number;
+  throughputInFlight: number;
+}
+
+const EMBEDDED_SIZES: Sizes = {
+  chain100: 9,
+  chain1000: 3,
+  fanOut: 5,
+  throughputRuns: 200,
+  throughputInFlight: 50,
+};
+// Temporal's round trips make each run slower: fewer repetitions keep the whole bench in minutes.
+const TEMPORAL_SIZES: Sizes = {
+  chain100: 5,
+  chain1000: 1,
+  fanOut: 3,
+  throughputRuns: 100,
+  throughputInFlight: 20,
+};
+
+async function measure(label: string, open: () => Promise<Harness>, api: CountingServer, sizes: Sizes) {
+  const h = await open();
   await h.run(chain(10)); // warm-up: code paths, query plans
-  const chain100 = [];
-  for (let i = 0; i < 9; i++) chain100.push(await h.run(chain(100)));
-  const chain1000 = [];
-  for (let i = 0; i < 3; i++) chain1000.push(await h.run(chain(1000)));
-  const fan100 = [];
-  for (let i = 0; i < 5; i++) fan100.push(await h.run(fanOut(100)));
+  await h.run(httpChain(2, api));
+  const chain100 = await repeat(sizes.chain100, h, chain(100));
+  const chain1000 = await repeat(sizes.chain1000, h, chain(1000));
+  const fan100 = await repeat(sizes.fanOut, h, fanOut(100));
+  const http20 = await repeat(sizes.chain100, h, httpChain(20, api));
+  const runsPerSecond = await throughput(h, sizes.throughputRuns, sizes.throughputInFlight);
   await h.close();
-  const runsPerSecond = await throughput(database, 200, 50);
-  await database.close();
   const result = {
-    database: label,
-    perNodeMsMedian: median(chain100) / 102,
-    chain100MsMedian: median(chain100),
-    chain1000MsMedian: median(chain1000),
-    fanOut100MsMedian: median(fan100),
-    runsPerSecond200x50: runsPerSecond,
+    engine: label,
+    perNodeMsMedian: chain100 / 102,
+    perHttpNodeMsMedian: http20 / 22,
+    chain100MsMedian: chain100,
+    chain1000MsMedian: chain1000,
+    fanOut100MsMedian: fan100,
+    httpChain20MsMedian: http20,
+    runsPerSecond,
+    throughput: `${sizes.throughputRuns} runs of 3 nodes, ${sizes.throughputInFlight} in flight`,
   };
   console.log(
-    `${label.padEnd(10)} per node ${result.perNodeMsMedian.toFixed(3)} ms | 1,000-node chain ${result.chain1000MsMedian.toFixed(0)} ms | ` +
-      `100-way fan-out ${result.fanOut100MsMedian.toFixed(0)} ms | ${runsPerSecond.toFixed(0)} runs/s (3 nodes, 50 in flight)`,
+    `${label.padEnd(18)} per node ${result.perNodeMsMedian.toFixed(3)} ms | per HTTP node ${result.perHttpNodeMsMedian.toFixed(2)} ms | ` +
+      `1,000-node chain ${chain1000.toFixed(0)} ms | 100-way fan-out ${fan100.toFixed(0)} ms | ` +
+      `${runsPerSecond.toFixed(0)} runs/s (${result.throughput})`,
   );
   return result;
 }
 
 async function main() {
+  process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
+  const api = await startCountingServer();
   const results = [];
   const pgliteDir = mkdtempSync(path.join(tmpdir(), 'weft-bench-'));
-  results.push(await measure('pglite', () => openDatabase({ kind: 'pglite', dataDir: pgliteDir })));
+  const pglite = await openDatabase({ kind: 'pglite', dataDir: pgliteDir });
+  results.push(await measure('embedded/pglite', () => embeddedHarness(pglite, 50), api, EMBEDDED_SIZES));
+  await pglite.close();
   const binDir = findPostgresBinDir();
+  const cli = findTemporalCli();
   if (binDir) {
     const server = await startPostgres(binDir);
+    const postgres = await openDatabase({ kind: 'postgres', url: server.url, maxConnections: 10 });
     try {
       results.push(
-        await measure('postgres', () =>
-          openDatabase({ kind: 'postgres', url: server.url, maxConnections: 10 }),
-        ),
+        await measure('embedded/postgres', () => embeddedHarness(postgres, 50), api, EMBEDDED_SIZES),
       );
+      if (cli) {
+        Runtime.install({ logger: new DefaultLogger('WARN') });
+        const temporal = await startTemporalDevServer(cli);
+        try {
+          const target = { address: temporal.address, workflowBundle: await bundleWorkflows() };
+          results.push(
+            await measure('temporal/postgres', () => temporalHarness(postgres, target), api, TEMPORAL_SIZES),
+          );
+        } finally {
+          await temporal.stop();
+        }
+      } else {
+        console.log(
+          'temporal           skipped: temporal CLI not found (bash scripts/install-temporal-cli.sh)',
+        );
+      }
     } finally {
+      await postgres.close();
       server.stop();
     }
   } else {
-    console.log('postgres   skipped: PostgreSQL server binaries not found (apt-get install postgresql)');
+    console.log(
+      'postgres, temporal skipped: PostgreSQL server binaries not found (apt-get install postgresql)',
+    );
   }
+  await api.close();
+  const embedded = results.find((r) => r.engine === 'embedded/postgres');
+  const temporal = results.find((r) => r.engine === 'temporal/postgres');
+  const ratios =
+    embedded && temporal
+      ? {
+          perNodeTemporalOverEmbedded: temporal.perNodeMsMedian / embedded.perNodeMsMedian,
+          perHttpNodeTemporalOverEmbedded: temporal.perHttpNodeMsMedian / embedded.perHttpNodeMsMedian,
+        }
+      : null;
+  if (ratios)
+    console.log(
+      `Temporal / embedded on the same PostgreSQL: ${ratios.perNodeTemporalOverEmbedded.toFixed(1)}x per template node, ` +
+        `${ratios.perHttpNodeTemporalOverEmbedded.toFixed(1)}x per HTTP node`,
+    );
   const report = {
     benchmark: 'engine',
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { perNodeMsMedian: 0.5, chain1000Ms: 1000, runsPerSecond200x50: 300 },
+    targets: { embeddedPerNodeMsMedian: 0.5, embeddedChain1000Ms: 1000, embeddedRunsPerSecond: 300 },
     results,
+    ratios,
   };
   const dir = path.join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
