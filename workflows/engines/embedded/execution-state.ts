@@ -1,5 +1,6 @@
 // The moving parts of one run's execution: steps in flight, waits (in memory, or blocked so the run
 // can be handed back), cancellation, and the decision to suspend once nothing is left to do here.
+import { setMaxListeners } from 'node:events';
 import { type Json, RunCancelledError } from '@/workflows/interpreter/types';
 
 export interface Wait {
@@ -26,7 +27,10 @@ export class ExecutionState {
     private readonly inMemoryWaitMs: number,
     /** Called once nothing executes and some wait is blocked. */
     private readonly onQuiescent: () => void,
-  ) {}
+  ) {
+    // Every node in flight listens for cancellation: a wide fan-out is many listeners, not a leak.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** Aborted when the run is cancelled or abandoned. */
   get abortSignal(): AbortSignal {
