@@ -57,8 +57,6 @@ export interface TemporalRunInput {
 export interface PendingRecord {
   stepKey: string;
   step: StepRecord;
-  /** Workflow time when it was recorded. */
-  at: number;
 }
 
 export interface RunRef {

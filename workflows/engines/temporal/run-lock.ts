@@ -66,11 +66,14 @@ export async function unstoredRecordWrites(
       )}`,
     );
   const stored = new Set(existing.map((e) => e.key));
+  // Stamped when stored: the workflow's clock stands still through a workflow task, so a loop's row
+  // would seem to end before the body steps run as local activities in that same task.
+  const now = new Date();
   const events: NewEvent[] = [];
   const steps: StepRow[] = [];
   for (const record of records) {
     if (stored.has(record.stepKey)) continue;
-    const { event, row } = recordWrites(record.stepKey, record.step, new Date(record.at));
+    const { event, row } = recordWrites(record.stepKey, record.step, now);
     events.push(event);
     steps.push(row);
   }

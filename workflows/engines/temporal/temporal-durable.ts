@@ -187,7 +187,7 @@ export class TemporalDurable implements Durable {
 
   async record(stepKey: string, step: StepRecord): Promise<void> {
     if (this.recorded.has(stepKey) || this.pending.some((p) => p.stepKey === stepKey)) return;
-    this.pending.push({ stepKey, step, at: Date.now() });
+    this.pending.push({ stepKey, step });
   }
 
   /** Stores buffered records now (before a wait, so the run view is current while it lasts). */
