@@ -221,8 +221,15 @@ export async function startEngineUnderTest(
       return { child, exited, output: () => output, ready };
     },
     async close() {
-      for (const child of children)
-        if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      for (const child of children) {
+        // A child killed by a signal has no exit code either; its group may be gone already.
+        if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
+      }
       await stopWorker();
       await runtime.close();
       await database.close();

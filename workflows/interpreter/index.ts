@@ -3,5 +3,5 @@ export type { CatalogEntry, NodeCatalog } from './context';
 export { reviewSignalName } from './human-review';
 export { DEFAULT_MAX_ITERATIONS } from './loop';
 export { backoffDelay, isRetryable } from './retry';
-export { type RunWorkflowArgs, runWorkflow } from './run-workflow';
+export { internalFailure, type RunWorkflowArgs, runWorkflow } from './run-workflow';
 export * from './types';

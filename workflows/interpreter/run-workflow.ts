@@ -67,3 +67,16 @@ export async function runWorkflow(args: RunWorkflowArgs): Promise<RunOutcome> {
   }
   return { status: ctx.state.handledFailure ? 'partially_succeeded' : 'succeeded', outputs };
 }
+
+/** How a run ends when the interpreter itself threw (a bug, not a node failure). */
+export function internalFailure(error: unknown): RunOutcome {
+  return {
+    status: 'failed',
+    outputs: {},
+    error: {
+      message: error instanceof Error ? error.message : String(error),
+      code: 'internal',
+      retryable: false,
+    },
+  };
+}

@@ -68,6 +68,25 @@ export async function insertRun(
   return runId;
 }
 
+/**
+ * Stores a signal for a live run and returns its id. Only the first signal of each name counts
+ * (a review is decided once); a second one is refused.
+ */
+export async function storeSignal(
+  db: Db,
+  signal: { workspaceId: string; runId: string; name: string; payload: Json; createdBy: string | null },
+): Promise<string> {
+  await requireLiveRun(db, signal.workspaceId, signal.runId);
+  const [inserted] = await db
+    .insert(runSignals)
+    .values(signal)
+    .onConflictDoNothing()
+    .returning({ id: runSignals.id });
+  if (!inserted)
+    throw new EngineError('signal_exists', `Signal "${signal.name}" was already sent to this run`);
+  return inserted.id;
+}
+
 /** The run of `workspaceId`, unless it does not exist there or has finished. */
 export async function requireLiveRun(db: Db, workspaceId: string, runId: string) {
   const [run] = await db
@@ -136,14 +155,7 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
 
     /** Delivers a named signal (e.g. a review decision) to a run that has not finished. */
     async signal(workspaceId: string, runId: string, name: string, payload: Json, createdBy: string | null) {
-      await requireLiveRun(db, workspaceId, runId);
-      const inserted = await db
-        .insert(runSignals)
-        .values({ runId, workspaceId, name, payload, createdBy })
-        .onConflictDoNothing()
-        .returning({ id: runSignals.id });
-      if (inserted.length === 0)
-        throw new EngineError('signal_exists', `Signal "${name}" was already sent to this run`);
+      await storeSignal(db, { workspaceId, runId, name, payload, createdBy });
       // Due now if it is waiting unowned; an owning worker hears the wake-up instead.
       await db
         .update(runs)

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runs } from '@/db/schema';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
-import { runWorkflow } from '@/workflows/interpreter';
+import { internalFailure, runWorkflow } from '@/workflows/interpreter';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
 import type { NodeServices } from '@/workflows/nodes/node-spec';
 import { noServices, type RunnableSpec } from './activities';
@@ -118,17 +118,7 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
       catalog: opts.catalog,
       durable,
       secrets,
-    }).catch(
-      (error: unknown): RunOutcome => ({
-        status: 'failed',
-        outputs: {},
-        error: {
-          message: error instanceof Error ? error.message : String(error),
-          code: 'internal',
-          retryable: false,
-        },
-      }),
-    );
+    }).catch(internalFailure);
     const end = await Promise.race([interpreted, stopped]);
     state.end();
 

@@ -11,6 +11,7 @@ import {
   insertRun,
   requireLiveRun,
   type StartRunInput,
+  storeSignal,
 } from '@/workflows/engines/embedded/engine';
 import type { RunEventBus } from '@/workflows/engines/embedded/event-bus';
 import type { Json } from '@/workflows/interpreter/types';
@@ -102,14 +103,7 @@ export function createTemporalEngine(opts: TemporalEngineOptions) {
 
     /** Stores the signal (the first of each name wins), then delivers it to the workflow. */
     async signal(workspaceId: string, runId: string, name: string, payload: Json, createdBy: string | null) {
-      await requireLiveRun(db, workspaceId, runId);
-      const inserted = await db
-        .insert(runSignals)
-        .values({ runId, workspaceId, name, payload, createdBy })
-        .onConflictDoNothing()
-        .returning({ id: runSignals.id });
-      const signalId = inserted[0]?.id;
-      if (!signalId) throw new EngineError('signal_exists', `Signal "${name}" was already sent to this run`);
+      const signalId = await storeSignal(db, { workspaceId, runId, name, payload, createdBy });
       try {
         await client.workflow.getHandle(runId).signal(deliverSignal, { name, payload });
       } catch (error) {

@@ -2,7 +2,7 @@
 // Temporal as the Durable port. Signals deliver review decisions and cancellation; a query reports
 // what the run is doing. The outcome is stored by an activity, since Postgres is what the UI reads.
 import { CancellationScope, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
-import { runWorkflow } from '@/workflows/interpreter';
+import { internalFailure, runWorkflow } from '@/workflows/interpreter';
 import type { RunOutcome } from '@/workflows/interpreter/types';
 import {
   cancelSignal,
@@ -42,17 +42,7 @@ export async function weftRun(input: TemporalRunInput): Promise<RunOutcome> {
         secrets: secretPlaceholders(input.secretNames),
       }),
     )
-    .catch(
-      (error: unknown): RunOutcome => ({
-        status: 'failed',
-        outputs: {},
-        error: {
-          message: error instanceof Error ? error.message : String(error),
-          code: 'internal',
-          retryable: false,
-        },
-      }),
-    );
+    .catch(internalFailure);
   const end = await Promise.race([interpreted, durable.drainedForContinue]);
   if (end === 'continue') {
     const records = durable.takePending();
