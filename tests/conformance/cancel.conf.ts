@@ -1,14 +1,8 @@
 // Cancellation: a run cancelled through the runs API while a slow HTTP node is in flight, or while
 // it waits at a human review, ends as cancelled promptly, records a cancelled run_finished event and
-// runs nothing after that point; a finished run cannot be cancelled (CONFLICT) on either engine.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  FINISHED,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+// runs nothing after that point; a finished run cannot be cancelled (CONFLICT) on either suite.engine.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conformanceEngines, engineSuite, FINISHED } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 import { errorOf } from '../support/trpc-harness';
 
@@ -16,26 +10,19 @@ const SLOW_MS = 3_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(conformanceEngines())('cancel on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
+  const suite = engineSuite(name);
   beforeAll(async () => {
-    engine = await startEngineUnderTest(name);
-    api = await startCountingServer();
-    api.behave('/slow', { delayMs: SLOW_MS });
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
+    suite.api.behave('/slow', { delayMs: SLOW_MS });
   });
 
   const http = (id: string, path: string) => ({
     id,
     type: 'http',
-    config: { method: 'GET', url: `${api.url}${path}` },
+    config: { method: 'GET', url: `${suite.api.url}${path}` },
   });
 
   it('cancels a run while a slow node is in flight: later nodes never run', async () => {
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           { id: 'start', type: 'start', config: { inputs: [] } },
@@ -52,12 +39,12 @@ describe.each(conformanceEngines())('cancel on $name', ({ name }) => {
         ],
       ),
     );
-    await api.reached('/slow');
+    await suite.api.reached('/slow');
     const slowStarted = Date.now();
 
-    const answer = await engine.cancel(runId);
+    const answer = await suite.engine.cancel(runId);
     expect(['cancelled', 'cancelling']).toContain(answer.status);
-    const run = await engine.waitFor(runId, FINISHED, 10_000);
+    const run = await suite.engine.waitFor(runId, FINISHED, 10_000);
     const tookMs = Date.now() - slowStarted;
     expect(run.status).toBe('cancelled');
     // Well before the slow request would have answered.
@@ -65,31 +52,31 @@ describe.each(conformanceEngines())('cancel on $name', ({ name }) => {
 
     // Give the slow node time to have finished had it not been stopped: nothing after it ran.
     await sleep(SLOW_MS - tookMs + 700);
-    expect(api.counts('/first')).toBe(1);
-    expect(api.counts('/slow')).toBe(1);
-    expect(api.counts('/after')).toBe(0);
-    expect((await engine.waitFor(runId)).status).toBe('cancelled');
+    expect(suite.api.counts('/first')).toBe(1);
+    expect(suite.api.counts('/slow')).toBe(1);
+    expect(suite.api.counts('/after')).toBe(0);
+    expect((await suite.engine.waitFor(runId)).status).toBe('cancelled');
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const finished = events.filter((e) => e.type === 'run_finished');
     expect(finished).toHaveLength(1);
     expect(finished[0]).toMatchObject({ data: { status: 'cancelled' } });
     expect(events.at(-1)?.type).toBe('run_finished');
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     expect(steps.filter((s) => s.nodeId === 'first').map((s) => s.status)).toEqual(['succeeded']);
     expect(steps.filter((s) => s.nodeId === 'slow' && s.status === 'succeeded')).toEqual([]);
     expect(steps.filter((s) => s.nodeId === 'after' || s.nodeId === 'end')).toEqual([]);
 
     // Cancelling it again: the run has already finished.
-    const again = await errorOf(engine.cancel(runId));
+    const again = await errorOf(suite.engine.cancel(runId));
     expect(again.code).toBe('CONFLICT');
     expect(again.message).toMatch(/already finished/);
   });
 
   it('refuses to cancel a run that has finished', async () => {
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           { id: 'start', type: 'start', config: { inputs: [] } },
@@ -98,16 +85,16 @@ describe.each(conformanceEngines())('cancel on $name', ({ name }) => {
         [['start', 'end']],
       ),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
-    const error = await errorOf(engine.cancel(runId));
+    const error = await errorOf(suite.engine.cancel(runId));
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toMatch(/already finished \(succeeded\)/);
-    expect((await engine.waitFor(runId)).status).toBe('succeeded');
+    expect((await suite.engine.waitFor(runId)).status).toBe('succeeded');
   });
 
   it('cancels a run paused at a human review', async () => {
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           { id: 'start', type: 'start', config: { inputs: [] } },
@@ -126,15 +113,15 @@ describe.each(conformanceEngines())('cancel on $name', ({ name }) => {
         ],
       ),
     );
-    await engine.waitFor(runId, ['paused']);
+    await suite.engine.waitFor(runId, ['paused']);
     const began = Date.now();
-    const answer = await engine.cancel(runId);
+    const answer = await suite.engine.cancel(runId);
     expect(['cancelled', 'cancelling']).toContain(answer.status);
-    const run = await engine.waitFor(runId, FINISHED, 10_000);
+    const run = await suite.engine.waitFor(runId, FINISHED, 10_000);
     expect(run.status).toBe('cancelled');
     expect(Date.now() - began).toBeLessThan(5_000);
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.type)).toContain('review_requested');
     const finished = events.filter((e) => e.type === 'run_finished');
     expect(finished).toHaveLength(1);
@@ -143,13 +130,13 @@ describe.each(conformanceEngines())('cancel on $name', ({ name }) => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
     // A decision after the cancel is refused, and nothing past the review ran.
-    const late = await errorOf(engine.signal(runId, 'review:review', { decision: 'approve' }));
+    const late = await errorOf(suite.engine.signal(runId, 'review:review', { decision: 'approve' }));
     expect(late.code).toBe('CONFLICT');
     await sleep(300);
-    expect(api.counts('/review/before')).toBe(1);
-    expect(api.counts('/review/after')).toBe(0);
-    const steps = await engine.steps(runId);
+    expect(suite.api.counts('/review/before')).toBe(1);
+    expect(suite.api.counts('/review/after')).toBe(0);
+    const steps = await suite.engine.steps(runId);
     expect(steps.filter((s) => ['after', 'rejected', 'end'].includes(s.nodeId))).toEqual([]);
-    expect((await errorOf(engine.cancel(runId))).code).toBe('CONFLICT');
+    expect((await errorOf(suite.engine.cancel(runId))).code).toBe('CONFLICT');
   });
 });

@@ -1,13 +1,8 @@
 // Branching: a condition node follows the first case that holds (else the else branch); the nodes
 // of the untaken branches, and everything reachable only from them, are journaled as skipped and
 // never run, while a join after all branches still runs. The same on both engines.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { describe, expect, it } from 'vitest';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 const cases = [
@@ -35,17 +30,7 @@ const cases = [
 ];
 
 describe.each(conformanceEngines())('condition and skip on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   // if n > 10 → big: bigCall (http) → bigText; else if n > 5 → mid: midText;
   // else: smallText → smallMore, and smallText → smallCall (http, a dead end);
@@ -64,12 +49,12 @@ describe.each(conformanceEngines())('condition and skip on $name', ({ name }) =>
             ],
           },
         },
-        { id: 'bigCall', type: 'http', config: { method: 'GET', url: `${api.url}/cond/big` } },
+        { id: 'bigCall', type: 'http', config: { method: 'GET', url: `${suite.api.url}/cond/big` } },
         { id: 'bigText', type: 'template', config: { template: '{{bigCall.body.path}}' } },
         { id: 'midText', type: 'template', config: { template: 'mid' } },
         { id: 'smallText', type: 'template', config: { template: 'small' } },
         { id: 'smallMore', type: 'template', config: { template: '{{smallText.text}}!' } },
-        { id: 'smallCall', type: 'http', config: { method: 'GET', url: `${api.url}/cond/small` } },
+        { id: 'smallCall', type: 'http', config: { method: 'GET', url: `${suite.api.url}/cond/small` } },
         {
           id: 'pick',
           type: 'join',
@@ -102,18 +87,18 @@ describe.each(conformanceEngines())('condition and skip on $name', ({ name }) =>
   it.each(cases)(
     'n = $n takes the $branch branch and skips the others',
     async ({ n, branch, outputs, ran, skipped }) => {
-      const hitsBefore = { big: api.counts('/cond/big'), small: api.counts('/cond/small') };
-      const runId = await engine.start(definition(), { n });
-      const run = await engine.waitFor(runId);
+      const hitsBefore = { big: suite.api.counts('/cond/big'), small: suite.api.counts('/cond/small') };
+      const runId = await suite.engine.start(definition(), { n });
+      const run = await suite.engine.waitFor(runId);
       expect(run.status).toBe('succeeded');
       expect(run.outputs).toEqual(outputs);
 
       // Side effects only on the taken branch.
-      expect(api.counts('/cond/big') - hitsBefore.big).toBe(branch === 'big' ? 1 : 0);
-      expect(api.counts('/cond/small') - hitsBefore.small).toBe(branch === 'else' ? 1 : 0);
+      expect(suite.api.counts('/cond/big') - hitsBefore.big).toBe(branch === 'big' ? 1 : 0);
+      expect(suite.api.counts('/cond/small') - hitsBefore.small).toBe(branch === 'else' ? 1 : 0);
 
       // Nodes that ran have an attempt row; skipped ones only their plain row, status skipped.
-      const steps = await engine.steps(runId);
+      const steps = await suite.engine.steps(runId);
       const rows = Object.fromEntries(steps.map((s) => [s.stepKey, s.status]));
       const expected: Record<string, string> = {
         start: 'succeeded',
@@ -131,7 +116,7 @@ describe.each(conformanceEngines())('condition and skip on $name', ({ name }) =>
       }
       expect(steps.find((s) => s.stepKey === 'check#1')?.output).toEqual({ branch });
 
-      const events = await engine.events(runId);
+      const events = await suite.engine.events(runId);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       const skippedEvents = events.filter((e) => e.type === 'node_skipped');
       expect(skippedEvents.map((e) => e.nodeId).sort()).toEqual([...skipped].sort());

@@ -1,30 +1,15 @@
 // onError 'default-value': when a node fails for good, its output becomes the configured default
 // value, downstream nodes run with it, and the run ends partially succeeded. The same on both
 // engines.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RetryPolicy } from '@/workflows/dsl/definition';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 const defaultValue = { status: 0, body: { fallback: true, note: 'cached' } };
 
 describe.each(conformanceEngines())('default value on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   const definition = (path: string, retry?: RetryPolicy) =>
     workflow(
@@ -33,14 +18,14 @@ describe.each(conformanceEngines())('default value on $name', ({ name }) => {
         {
           id: 'call',
           type: 'http',
-          config: { method: 'GET', url: `${api.url}${path}` },
+          config: { method: 'GET', url: `${suite.api.url}${path}` },
           error: { ...(retry ? { retry } : {}), onError: 'default-value', defaultValue },
         },
         { id: 'use', type: 'template', config: { template: 'status {{call.status}}, {{call.body.note}}' } },
         {
           id: 'report',
           type: 'http',
-          config: { method: 'GET', url: `${api.url}/dv/report/{{call.status}}` },
+          config: { method: 'GET', url: `${suite.api.url}/dv/report/{{call.status}}` },
         },
         {
           id: 'end',
@@ -63,19 +48,19 @@ describe.each(conformanceEngines())('default value on $name', ({ name }) => {
     );
 
   it('replaces a failed output with the default value after the retries', async () => {
-    api.behave('/dv/down', { statuses: Array(20).fill(503) });
-    const runId = await engine.start(
+    suite.api.behave('/dv/down', { statuses: Array(20).fill(503) });
+    const runId = await suite.engine.start(
       definition('/dv/down', { maxAttempts: 2, initialMs: 20, multiplier: 1, maxMs: 20 }),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('partially_succeeded');
     expect(run.outputs).toEqual({ text: 'status 0, cached', fallback: true, reported: '/dv/report/0' });
     expect(run.error).toBeNull();
-    expect(api.counts('/dv/down')).toBe(2);
+    expect(suite.api.counts('/dv/down')).toBe(2);
     // Downstream ran (once) with the default value.
-    expect(api.counts('/dv/report/0')).toBe(1);
+    expect(suite.api.counts('/dv/report/0')).toBe(1);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     expect(Object.fromEntries(steps.map((s) => [s.stepKey, s.status]))).toEqual({
       start: 'succeeded',
       'call#1': 'failed',
@@ -90,7 +75,7 @@ describe.each(conformanceEngines())('default value on $name', ({ name }) => {
     expect(settled?.error).toMatchObject({ code: 'http_status', retryable: true });
     expect(steps.find((s) => s.stepKey === 'use#1')?.input).toEqual({ template: 'status 0, cached' });
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.filter((e) => e.type === 'node_retry').map((e) => e.nodeId)).toEqual(['call']);
     expect(events.filter((e) => e.type === 'node_skipped')).toEqual([]);
@@ -106,26 +91,26 @@ describe.each(conformanceEngines())('default value on $name', ({ name }) => {
   });
 
   it('uses the default value at once for a failure that is not retried', async () => {
-    api.behave('/dv/gone', { statuses: Array(20).fill(404) });
-    const before = api.counts('/dv/report/0');
-    const runId = await engine.start(
+    suite.api.behave('/dv/gone', { statuses: Array(20).fill(404) });
+    const before = suite.api.counts('/dv/report/0');
+    const runId = await suite.engine.start(
       definition('/dv/gone', { maxAttempts: 3, initialMs: 20, multiplier: 1, maxMs: 20 }),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('partially_succeeded');
     expect(run.outputs).toEqual({ text: 'status 0, cached', fallback: true, reported: '/dv/report/0' });
-    expect(api.counts('/dv/gone')).toBe(1);
-    expect(api.counts('/dv/report/0') - before).toBe(1);
-    const keys = (await engine.steps(runId)).map((s) => s.stepKey).sort();
+    expect(suite.api.counts('/dv/gone')).toBe(1);
+    expect(suite.api.counts('/dv/report/0') - before).toBe(1);
+    const keys = (await suite.engine.steps(runId)).map((s) => s.stepKey).sort();
     expect(keys).toEqual(['call', 'call#1', 'end#1', 'report#1', 'start', 'use#1']);
   });
 
   it('keeps the real output when the node succeeds', async () => {
-    const runId = await engine.start(definition('/dv/up'));
-    const run = await engine.waitFor(runId);
+    const runId = await suite.engine.start(definition('/dv/up'));
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ text: 'status 200, ', fallback: null, reported: '/dv/report/200' });
-    const keys = (await engine.steps(runId)).map((s) => s.stepKey).sort();
+    const keys = (await suite.engine.steps(runId)).map((s) => s.stepKey).sort();
     expect(keys).toEqual(['call#1', 'end#1', 'report#1', 'start', 'use#1']);
   });
 });

@@ -2,28 +2,13 @@
 // instead of its normal edges; the error is the node's output, the normal branch is skipped and the
 // run ends partially succeeded. When the node succeeds, the error branch is the one skipped. The
 // same on both engines.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_HANDLE } from '@/workflows/dsl/definition';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   // call ─(normal)→ normal → normalCall (http) → pick;  call ─(error)→ fallback → pick → end
   const definition = (path: string) =>
@@ -33,7 +18,7 @@ describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
         {
           id: 'call',
           type: 'http',
-          config: { method: 'GET', url: `${api.url}${path}` },
+          config: { method: 'GET', url: `${suite.api.url}${path}` },
           error: {
             retry: { maxAttempts: 2, initialMs: 20, multiplier: 1, maxMs: 20 },
             onError: 'error-branch',
@@ -41,7 +26,11 @@ describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
         },
         { id: 'fallback', type: 'template', config: { template: 'fell back: {{call.error.code}}' } },
         { id: 'normal', type: 'template', config: { template: 'fine: {{call.status}}' } },
-        { id: 'normalCall', type: 'http', config: { method: 'GET', url: `${api.url}/eb/after-normal` } },
+        {
+          id: 'normalCall',
+          type: 'http',
+          config: { method: 'GET', url: `${suite.api.url}/eb/after-normal` },
+        },
         {
           id: 'pick',
           type: 'join',
@@ -65,17 +54,17 @@ describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
     );
 
   it('routes a failed node to its error handle and skips the normal branch', async () => {
-    api.behave('/eb/broken', { statuses: Array(20).fill(500) });
-    const before = api.counts('/eb/after-normal');
-    const runId = await engine.start(definition('/eb/broken'));
-    const run = await engine.waitFor(runId);
+    suite.api.behave('/eb/broken', { statuses: Array(20).fill(500) });
+    const before = suite.api.counts('/eb/after-normal');
+    const runId = await suite.engine.start(definition('/eb/broken'));
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('partially_succeeded');
     expect(run.outputs).toEqual({ text: 'fell back: http_status', from: 'f' });
     expect(run.error).toBeNull();
-    expect(api.counts('/eb/broken')).toBe(2);
-    expect(api.counts('/eb/after-normal') - before).toBe(0);
+    expect(suite.api.counts('/eb/broken')).toBe(2);
+    expect(suite.api.counts('/eb/after-normal') - before).toBe(0);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     const rows = Object.fromEntries(steps.map((s) => [s.stepKey, s]));
     expect(Object.fromEntries(steps.map((s) => [s.stepKey, s.status]))).toEqual({
       start: 'succeeded',
@@ -95,7 +84,7 @@ describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
     expect(rows.call?.error).toMatchObject({ code: 'http_status', retryable: true });
     expect(rows['fallback#1']?.output).toEqual({ text: 'fell back: http_status' });
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(
       events
@@ -114,14 +103,14 @@ describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
   });
 
   it('skips the error branch when the node succeeds', async () => {
-    const before = api.counts('/eb/after-normal');
-    const runId = await engine.start(definition('/eb/fine'));
-    const run = await engine.waitFor(runId);
+    const before = suite.api.counts('/eb/after-normal');
+    const runId = await suite.engine.start(definition('/eb/fine'));
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ text: 'fine: 200', from: 'n' });
-    expect(api.counts('/eb/fine')).toBe(1);
-    expect(api.counts('/eb/after-normal') - before).toBe(1);
-    const statuses = Object.fromEntries((await engine.steps(runId)).map((s) => [s.stepKey, s.status]));
+    expect(suite.api.counts('/eb/fine')).toBe(1);
+    expect(suite.api.counts('/eb/after-normal') - before).toBe(1);
+    const statuses = Object.fromEntries((await suite.engine.steps(runId)).map((s) => [s.stepKey, s.status]));
     expect(statuses).toEqual({
       start: 'succeeded',
       'call#1': 'succeeded',
@@ -131,7 +120,7 @@ describe.each(conformanceEngines())('error branch on $name', ({ name }) => {
       'pick#1': 'succeeded',
       'end#1': 'succeeded',
     });
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.filter((e) => e.type === 'node_skipped').map((e) => e.nodeId)).toEqual(['fallback']);
   });
 });

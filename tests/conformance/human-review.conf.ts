@@ -1,41 +1,27 @@
 // Human review: a run pauses at a review node (status paused, review_requested and paused events)
 // after running the nodes before it once; a decision sent through the runs API resumes it without
 // re-running them and takes the matching branch; a second decision and an invalid one are refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DomainError } from '@/server/errors';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 import { errorOf } from '../support/trpc-harness';
 
 describe.each(conformanceEngines())('human review on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-  beforeAll(async () => {
-    engine = await startEngineUnderTest(name);
-    api = await startCountingServer();
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   /** before → review → approved: after / rejected: rejected → pick → end; paths under `prefix`. */
   const reviewFlow = (prefix: string) =>
     workflow(
       [
         { id: 'start', type: 'start', config: { inputs: [{ name: 'draft', type: 'string' }] } },
-        { id: 'before', type: 'http', config: { url: `${api.url}${prefix}/before` } },
+        { id: 'before', type: 'http', config: { url: `${suite.api.url}${prefix}/before` } },
         {
           id: 'review',
           type: 'human-review',
           config: { instructions: 'Check the draft', data: { text: '{{start.draft}}' } },
         },
-        { id: 'after', type: 'http', config: { url: `${api.url}${prefix}/after` } },
+        { id: 'after', type: 'http', config: { url: `${suite.api.url}${prefix}/after` } },
         { id: 'rejected', type: 'template', config: { template: 'rejected: {{review.comment}}' } },
         {
           id: 'pick',
@@ -67,59 +53,59 @@ describe.each(conformanceEngines())('human review on $name', ({ name }) => {
     );
 
   async function startPaused(prefix: string, draft: string) {
-    const runId = await engine.start(reviewFlow(prefix), { draft });
-    const paused = await engine.waitFor(runId, ['paused']);
+    const runId = await suite.engine.start(reviewFlow(prefix), { draft });
+    const paused = await suite.engine.waitFor(runId, ['paused']);
     expect(paused.status).toBe('paused');
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     const types = events.map((e) => e.type);
     expect(types).toContain('review_requested');
     expect(events.find((e) => e.type === 'review_requested')).toMatchObject({ nodeId: 'review' });
     expect(events.at(-1)).toMatchObject({ type: 'paused', data: { waitingFor: ['review:review'] } });
     expect(types).not.toContain('run_resumed');
-    expect(api.counts(`${prefix}/before`)).toBe(1);
-    expect(api.counts(`${prefix}/after`)).toBe(0);
+    expect(suite.api.counts(`${prefix}/before`)).toBe(1);
+    expect(suite.api.counts(`${prefix}/after`)).toBe(0);
     return runId;
   }
 
   it('pauses, refuses an invalid decision, resumes from an edit without re-running earlier nodes', async () => {
     const prefix = '/edit';
     // The node after the review answers slowly, so a second decision arrives while the run is live.
-    api.behave(`${prefix}/after`, { delayMs: 600 });
+    suite.api.behave(`${prefix}/after`, { delayMs: 600 });
     const runId = await startPaused(prefix, 'first draft');
 
-    const invalid = await errorOf(engine.signal(runId, 'review:review', { decision: 'maybe' }));
+    const invalid = await errorOf(suite.engine.signal(runId, 'review:review', { decision: 'maybe' }));
     expect(invalid.code).toBe('BAD_REQUEST');
     expect(invalid.cause).toBeInstanceOf(DomainError);
     expect((invalid.cause as DomainError).field).toBe('payload');
     expect(invalid.message).toMatch(/^payload: decision: /);
     // Refused before reaching the engine: the run still waits.
-    expect((await engine.waitFor(runId, ['paused'])).status).toBe('paused');
+    expect((await suite.engine.waitFor(runId, ['paused'])).status).toBe('paused');
 
-    await engine.signal(runId, 'review:review', {
+    await suite.engine.signal(runId, 'review:review', {
       decision: 'edit',
       data: { text: 'edited draft' },
       comment: 'tightened',
       reviewer: 'owner',
     });
-    await api.reached(`${prefix}/after`);
-    const second = await errorOf(engine.signal(runId, 'review:review', { decision: 'reject' }));
+    await suite.api.reached(`${prefix}/after`);
+    const second = await errorOf(suite.engine.signal(runId, 'review:review', { decision: 'reject' }));
     expect(second.code).toBe('CONFLICT');
     expect(second.message).toMatch(/already sent/);
 
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ result: 'edited draft', decision: 'edit', comment: 'tightened' });
-    expect(api.counts(`${prefix}/before`)).toBe(1);
-    expect(api.counts(`${prefix}/after`)).toBe(1);
+    expect(suite.api.counts(`${prefix}/before`)).toBe(1);
+    expect(suite.api.counts(`${prefix}/after`)).toBe(1);
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     const types = events.map((e) => e.type);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(types.indexOf('paused')).toBeLessThan(types.indexOf('run_resumed'));
     expect(types.filter((t) => t === 'review_requested')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'run_finished', data: { status: 'succeeded' } });
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     // One attempt of the node before the review, and one decision recorded for the review.
     expect(steps.filter((s) => s.nodeId === 'before').map((s) => [s.stepKey, s.status])).toEqual([
       ['before#1', 'succeeded'],
@@ -132,7 +118,7 @@ describe.each(conformanceEngines())('human review on $name', ({ name }) => {
     });
 
     // Once the run has finished, a decision is refused as well.
-    const late = await errorOf(engine.signal(runId, 'review:review', { decision: 'approve' }));
+    const late = await errorOf(suite.engine.signal(runId, 'review:review', { decision: 'approve' }));
     expect(late.code).toBe('CONFLICT');
     expect(late.message).toMatch(/already finished/);
   });
@@ -140,16 +126,16 @@ describe.each(conformanceEngines())('human review on $name', ({ name }) => {
   it('follows the rejected branch on a reject', async () => {
     const prefix = '/reject';
     const runId = await startPaused(prefix, 'draft');
-    await engine.signal(runId, 'review:review', { decision: 'reject', comment: 'too long' });
-    const run = await engine.waitFor(runId);
+    await suite.engine.signal(runId, 'review:review', { decision: 'reject', comment: 'too long' });
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ result: 'rejected: too long', decision: 'reject', comment: 'too long' });
-    expect(api.counts(`${prefix}/before`)).toBe(1);
-    expect(api.counts(`${prefix}/after`)).toBe(0);
+    expect(suite.api.counts(`${prefix}/before`)).toBe(1);
+    expect(suite.api.counts(`${prefix}/after`)).toBe(0);
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.type)).toContain('run_resumed');
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     expect(steps.filter((s) => s.nodeId === 'rejected').map((s) => s.status)).toEqual(['succeeded']);
     expect(steps.filter((s) => s.nodeId === 'after' && s.status === 'succeeded')).toEqual([]);
     expect(steps.find((s) => s.stepKey === 'review')).toMatchObject({
@@ -157,7 +143,7 @@ describe.each(conformanceEngines())('human review on $name', ({ name }) => {
       output: { decision: 'reject', data: { text: 'draft' }, comment: 'too long' },
     });
 
-    const again = await errorOf(engine.signal(runId, 'review:review', { decision: 'approve' }));
+    const again = await errorOf(suite.engine.signal(runId, 'review:review', { decision: 'approve' }));
     expect(again.code).toBe('CONFLICT');
   });
 });

@@ -3,13 +3,8 @@
 // condition or its max count. A long loop on Temporal continues as new without losing anything.
 // The same on both engines.
 import { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { describe, expect, it } from 'vitest';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 const start = (inputs: { name: string; type: string }[] = []) => ({
@@ -20,24 +15,14 @@ const start = (inputs: { name: string; type: string }[] = []) => ({
 const end = (outputs: Record<string, unknown>) => ({ id: 'end', type: 'end', config: { outputs } });
 
 describe.each(conformanceEngines())('loops on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   it('runs a for-each with a concurrency limit and collects outputs in item order', async () => {
     // The first item is by far the slowest: the ones after it finish first, two at a time.
     const delays: Record<string, number> = { a: 400, b: 20, c: 60, d: 10, e: 30 };
-    for (const [item, delayMs] of Object.entries(delays)) api.behave(`/loop/${item}`, { delayMs });
+    for (const [item, delayMs] of Object.entries(delays)) suite.api.behave(`/loop/${item}`, { delayMs });
     const items = Object.keys(delays);
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           start([{ name: 'items', type: 'array' }]),
@@ -55,7 +40,7 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
             id: 'call',
             type: 'http',
             parentId: 'each',
-            config: { method: 'GET', url: `${api.url}/loop/{{each.item}}` },
+            config: { method: 'GET', url: `${suite.api.url}/loop/{{each.item}}` },
           },
           {
             id: 'label',
@@ -73,14 +58,14 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
       ),
       { items },
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ results: items.map((i) => `/loop/${i}`), count: items.length });
-    for (const item of items) expect(api.counts(`/loop/${item}`)).toBe(1);
+    for (const item of items) expect(suite.api.counts(`/loop/${item}`)).toBe(1);
     // Never more than two iterations in flight, and two at once did happen.
-    expect(api.maxInFlight('/loop')).toBe(2);
+    expect(suite.api.maxInFlight('/loop')).toBe(2);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     const rows = Object.fromEntries(steps.map((s) => [s.stepKey, s]));
     expect(Object.keys(rows).sort()).toEqual(
       [
@@ -104,7 +89,7 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
     const finished = (i: number) => rows[`each[${i}]/call#1`]?.finishedAt.getTime() ?? Number.NaN;
     expect(finished(0)).toBeGreaterThan(finished(1));
     // The loop finished after its last iteration.
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     const loopFinished = events.findIndex((e) => e.type === 'node_finished' && e.nodeId === 'each');
     const bodyFinished = events.flatMap((e, i) =>
       e.type === 'node_finished' && (e.nodeId === 'call' || e.nodeId === 'label') ? [i] : [],
@@ -119,7 +104,7 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
   });
 
   it('stops a while loop at its max count', async () => {
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           start(),
@@ -145,17 +130,17 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
         ],
       ),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ results: [0, 1, 2, 3, 4].map((i) => `tick ${i}`), count: 5 });
-    const keys = (await engine.steps(runId)).map((s) => s.stepKey).sort();
+    const keys = (await suite.engine.steps(runId)).map((s) => s.stepKey).sort();
     expect(keys).toEqual(
       ['again', 'end#1', 'start', ...[0, 1, 2, 3, 4].map((i) => `again[${i}]/tick#1`)].sort(),
     );
   });
 
   it('stops a while loop when its condition no longer holds, seeing the previous output', async () => {
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           start(),
@@ -182,10 +167,10 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
         ],
       ),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ results: ['tick 0', 'tick 1', 'tick 2'] });
-    const ticks = (await engine.steps(runId)).filter((s) => s.nodeId === 'tick');
+    const ticks = (await suite.engine.steps(runId)).filter((s) => s.nodeId === 'tick');
     expect(ticks.map((s) => s.stepKey).sort()).toEqual([
       'again[0]/tick#1',
       'again[1]/tick#1',
@@ -198,20 +183,11 @@ describe.each(conformanceEngines())('loops on $name', ({ name }) => {
 // under 150 history events. The body therefore also calls the counting server (a regular activity,
 // about six history events per call), so the first execution's history passes 150 events part way.
 describe.each(conformanceEngines())('a long loop on $name (continue-as-new on Temporal)', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name, { continueAsNewAfterEvents: 150 });
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name, { continueAsNewAfterEvents: 150 });
 
   it('runs 60 iterations to the end, each once, with every output in order', async () => {
     const items = Array.from({ length: 60 }, (_, i) => `item-${i}`);
-    const runId = await engine.start(
+    const runId = await suite.engine.start(
       workflow(
         [
           start([{ name: 'items', type: 'array' }]),
@@ -224,7 +200,7 @@ describe.each(conformanceEngines())('a long loop on $name (continue-as-new on Te
             id: 'call',
             type: 'http',
             parentId: 'long',
-            config: { method: 'GET', url: `${api.url}/long/{{long.item}}` },
+            config: { method: 'GET', url: `${suite.api.url}/long/{{long.item}}` },
           },
           {
             id: 'say',
@@ -242,14 +218,14 @@ describe.each(conformanceEngines())('a long loop on $name (continue-as-new on Te
       ),
       { items },
     );
-    const run = await engine.waitFor(runId, undefined, 60_000);
+    const run = await suite.engine.waitFor(runId, undefined, 60_000);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ results: items.map((item, i) => `${i}=${item} (1)`), count: 60 });
     // No iteration's side effect was repeated by a continued execution.
-    for (const item of items) expect(api.counts(`/long/${item}`)).toBe(1);
+    for (const item of items) expect(suite.api.counts(`/long/${item}`)).toBe(1);
 
     // Every iteration ran exactly once: one step row per body node, none repeated.
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     for (const nodeId of ['call', 'say']) {
       const rows = steps.filter((s) => s.nodeId === nodeId);
       expect(rows.map((s) => s.stepKey).sort()).toEqual(items.map((_, i) => `long[${i}]/${nodeId}#1`).sort());
@@ -259,7 +235,7 @@ describe.each(conformanceEngines())('a long loop on $name (continue-as-new on Te
       status: 'succeeded',
       input: { count: 60 },
     });
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.filter((e) => e.type === 'run_started')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'run_finished')).toHaveLength(1);
@@ -270,7 +246,7 @@ describe.each(conformanceEngines())('a long loop on $name (continue-as-new on Te
     if (name !== 'temporal') return;
     // Temporal really continued as new: the latest execution is not the first, and the first one's
     // history ends in a continued-as-new event.
-    const connection = engine.runtime.temporal?.connection;
+    const connection = suite.engine.runtime.temporal?.connection;
     if (!connection) throw new Error('no Temporal connection');
     const client = new Client({ connection, namespace: 'default' });
     // The run row is final just before the workflow's last task completes: wait for the workflow.

@@ -1,46 +1,31 @@
 // Parallel branches: nodes fanned out from one node run at the same time, and a join waits for every
 // incoming branch before it runs; 'all' gathers the branches' values, 'first' picks the first one
 // present in its order. The same on both engines.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { describe, expect, it } from 'vitest';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 const start = { id: 'start', type: 'start', config: { inputs: [] } };
 const end = (outputs: Record<string, unknown>) => ({ id: 'end', type: 'end', config: { outputs } });
 
 describe.each(conformanceEngines())('parallel join on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
+  const suite = engineSuite(name);
   const http = (id: string, path: string) => ({
     id,
     type: 'http',
-    config: { method: 'GET', url: `${api.url}${path}` },
+    config: { method: 'GET', url: `${suite.api.url}${path}` },
   });
   /** The step row of a node's first (only) attempt. */
   const attemptRow = async (runId: string, nodeId: string) => {
-    const row = (await engine.steps(runId)).find((s) => s.stepKey === `${nodeId}#1`);
+    const row = (await suite.engine.steps(runId)).find((s) => s.stepKey === `${nodeId}#1`);
     if (!row) throw new Error(`no step row ${nodeId}#1 on ${name}`);
     return row;
   };
 
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
-
   it("runs fanned-out branches concurrently and joins them with 'all'", async () => {
-    api.behave('/par/a', { delayMs: 400 });
-    api.behave('/par/b', { delayMs: 400 });
-    const runId = await engine.start(
+    suite.api.behave('/par/a', { delayMs: 400 });
+    suite.api.behave('/par/b', { delayMs: 400 });
+    const runId = await suite.engine.start(
       workflow(
         [
           start,
@@ -67,14 +52,14 @@ describe.each(conformanceEngines())('parallel join on $name', ({ name }) => {
         ],
       ),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ joined: { a: 200, b: '/par/b', after: 'a said 1' } });
 
     // Both requests were in flight at once.
-    expect(api.counts('/par/a')).toBe(1);
-    expect(api.counts('/par/b')).toBe(1);
-    expect(api.maxInFlight('/par')).toBe(2);
+    expect(suite.api.counts('/par/a')).toBe(1);
+    expect(suite.api.counts('/par/b')).toBe(1);
+    expect(suite.api.maxInFlight('/par')).toBe(2);
     const a = await attemptRow(runId, 'a');
     const b = await attemptRow(runId, 'b');
     expect(a.startedAt.getTime()).toBeLessThan(b.finishedAt.getTime());
@@ -92,7 +77,7 @@ describe.each(conformanceEngines())('parallel join on $name', ({ name }) => {
     expect(join.startedAt.getTime()).toBeGreaterThanOrEqual(b.finishedAt.getTime());
     expect(join.startedAt.getTime()).toBeGreaterThanOrEqual(after.finishedAt.getTime());
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const index = (type: string, nodeId: string) =>
       events.findIndex((e) => e.type === type && e.nodeId === nodeId);
@@ -109,8 +94,8 @@ describe.each(conformanceEngines())('parallel join on $name', ({ name }) => {
   });
 
   it("joins with 'first': waits for every branch, then picks the first value in its order", async () => {
-    api.behave('/first/slow', { delayMs: 300 });
-    api.behave('/first/fast', { delayMs: 10 });
+    suite.api.behave('/first/slow', { delayMs: 300 });
+    suite.api.behave('/first/fast', { delayMs: 10 });
     const definition = (order?: string[]) =>
       workflow(
         [
@@ -138,24 +123,24 @@ describe.each(conformanceEngines())('parallel join on $name', ({ name }) => {
       );
 
     // An explicit order: the slow branch's value wins although the fast one finished long before.
-    const ordered = await engine.start(definition(['slow', 'fast']));
-    const orderedRun = await engine.waitFor(ordered);
+    const ordered = await suite.engine.start(definition(['slow', 'fast']));
+    const orderedRun = await suite.engine.waitFor(ordered);
     expect(orderedRun.status).toBe('succeeded');
     expect(orderedRun.outputs).toEqual({ value: '/first/slow', from: 'slow' });
-    const pick = (await engine.steps(ordered)).find((s) => s.stepKey === 'pick#1');
-    const slow = (await engine.steps(ordered)).find((s) => s.stepKey === 'slow#1');
+    const pick = (await suite.engine.steps(ordered)).find((s) => s.stepKey === 'pick#1');
+    const slow = (await suite.engine.steps(ordered)).find((s) => s.stepKey === 'slow#1');
     expect(pick?.status).toBe('succeeded');
     expect(pick?.startedAt.getTime()).toBeGreaterThanOrEqual(slow?.finishedAt.getTime() ?? Number.NaN);
 
     // Without an order the names are tried alphabetically: 'fast' before 'slow'.
-    const alphabetical = await engine.start(definition());
-    const alphabeticalRun = await engine.waitFor(alphabetical);
+    const alphabetical = await suite.engine.start(definition());
+    const alphabeticalRun = await suite.engine.waitFor(alphabetical);
     expect(alphabeticalRun.status).toBe('succeeded');
     expect(alphabeticalRun.outputs).toEqual({ value: '/first/fast', from: 'fast' });
 
-    expect(api.counts('/first/slow')).toBe(2);
-    expect(api.counts('/first/fast')).toBe(2);
-    const statuses = (await engine.steps(alphabetical)).map((s) => [s.stepKey, s.status]).sort();
+    expect(suite.api.counts('/first/slow')).toBe(2);
+    expect(suite.api.counts('/first/fast')).toBe(2);
+    const statuses = (await suite.engine.steps(alphabetical)).map((s) => [s.stepKey, s.status]).sort();
     expect(statuses).toEqual([
       ['end#1', 'succeeded'],
       ['fast#1', 'succeeded'],

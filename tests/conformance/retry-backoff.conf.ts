@@ -2,21 +2,15 @@
 // backoff (initialMs · multiplier^(attempt−1)), each attempt its own step row `key#attempt`; when
 // attempts run out the run fails with the last error. Non-retryable errors are not retried. The
 // same on both engines.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RetryPolicy } from '@/workflows/dsl/definition';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 const start = { id: 'start', type: 'start', config: { inputs: [] } };
 
 describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
+  const suite = engineSuite(name);
   const callWithRetry = (path: string, retry: RetryPolicy) =>
     workflow(
       [
@@ -24,7 +18,7 @@ describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) =>
         {
           id: 'call',
           type: 'http',
-          config: { method: 'GET', url: `${api.url}${path}` },
+          config: { method: 'GET', url: `${suite.api.url}${path}` },
           error: { retry, onError: 'fail' },
         },
         {
@@ -39,28 +33,19 @@ describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) =>
       ],
     );
 
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
-
   it('retries a failing call with exponential backoff until it succeeds', async () => {
-    api.behave('/flaky', { statuses: [503, 502, 200] });
-    const runId = await engine.start(
+    suite.api.behave('/flaky', { statuses: [503, 502, 200] });
+    const runId = await suite.engine.start(
       callWithRetry('/flaky', { maxAttempts: 3, initialMs: 150, multiplier: 2, maxMs: 1_000 }),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ status: 200, count: 3 });
-    expect(api.counts('/flaky')).toBe(3);
+    expect(suite.api.counts('/flaky')).toBe(3);
     // One operation as far as the remote side can tell: the same idempotency key on every attempt.
-    expect(api.idempotencyKeys('/flaky')).toEqual([`${runId}:call`, `${runId}:call`, `${runId}:call`]);
+    expect(suite.api.idempotencyKeys('/flaky')).toEqual([`${runId}:call`, `${runId}:call`, `${runId}:call`]);
 
-    const steps = (await engine.steps(runId)).filter((s) => s.nodeId === 'call');
+    const steps = (await suite.engine.steps(runId)).filter((s) => s.nodeId === 'call');
     expect(steps.map((s) => [s.stepKey, s.attempt, s.status])).toEqual([
       ['call#1', 1, 'failed'],
       ['call#2', 2, 'failed'],
@@ -79,7 +64,7 @@ describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) =>
     expect(gap(1)).toBeGreaterThanOrEqual(300);
     expect(gap(1)).toBeLessThan(3_000);
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const retries = events.filter((e) => e.type === 'node_retry');
     expect(retries.map((e) => [e.nodeId, (e.data as { attempt: number }).attempt])).toEqual([
@@ -97,17 +82,17 @@ describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) =>
   });
 
   it('fails the run with the last error when the attempts run out', async () => {
-    api.behave('/down', { statuses: Array(20).fill(500) });
-    const runId = await engine.start(
+    suite.api.behave('/down', { statuses: Array(20).fill(500) });
+    const runId = await suite.engine.start(
       callWithRetry('/down', { maxAttempts: 3, initialMs: 50, multiplier: 2, maxMs: 1_000 }),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'call', code: 'http_status', retryable: true });
     expect((run.error as { message: string }).message).toContain('500');
-    expect(api.counts('/down')).toBe(3);
+    expect(suite.api.counts('/down')).toBe(3);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     // The attempts, then the node's own row failed; nothing downstream started.
     expect(Object.fromEntries(steps.map((s) => [s.stepKey, s.status]))).toEqual({
       start: 'succeeded',
@@ -124,7 +109,7 @@ describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) =>
     expect(gap(0)).toBeGreaterThanOrEqual(50);
     expect(gap(1)).toBeGreaterThanOrEqual(100);
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(
       events.filter((e) => e.type === 'node_retry').map((e) => (e.data as { attempt: number }).attempt),
     ).toEqual([2, 3]);
@@ -133,17 +118,17 @@ describe.each(conformanceEngines())('retry with backoff on $name', ({ name }) =>
   });
 
   it('does not retry an error that is not retryable', async () => {
-    api.behave('/missing', { statuses: Array(20).fill(404) });
-    const runId = await engine.start(
+    suite.api.behave('/missing', { statuses: Array(20).fill(404) });
+    const runId = await suite.engine.start(
       callWithRetry('/missing', { maxAttempts: 3, initialMs: 50, multiplier: 2, maxMs: 1_000 }),
     );
-    const run = await engine.waitFor(runId);
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'call', code: 'http_status', retryable: false });
-    expect(api.counts('/missing')).toBe(1);
-    const keys = (await engine.steps(runId)).map((s) => s.stepKey).sort();
+    expect(suite.api.counts('/missing')).toBe(1);
+    const keys = (await suite.engine.steps(runId)).map((s) => s.stepKey).sort();
     expect(keys).toEqual(['call', 'call#1', 'start']);
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.filter((e) => e.type === 'node_retry')).toEqual([]);
   });
 });

@@ -1,13 +1,8 @@
 // Review deadlines: when nobody decides before deadlineMs the run takes the review's timeout branch
 // (decision 'timeout', the reviewed data passed on) and a late decision is refused; a decision in
 // time wins over the deadline, which then has no effect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { describe, expect, it } from 'vitest';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 import { errorOf } from '../support/trpc-harness';
 
@@ -16,28 +11,19 @@ const DEADLINE_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(conformanceEngines())('review deadline on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-  beforeAll(async () => {
-    engine = await startEngineUnderTest(name);
-    api = await startCountingServer();
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   const reviewFlow = (prefix: string, deadlineMs: number) =>
     workflow(
       [
         { id: 'start', type: 'start', config: { inputs: [{ name: 'draft', type: 'string' }] } },
-        { id: 'before', type: 'http', config: { url: `${api.url}${prefix}/before` } },
+        { id: 'before', type: 'http', config: { url: `${suite.api.url}${prefix}/before` } },
         {
           id: 'review',
           type: 'human-review',
           config: { instructions: 'Check the draft', data: { text: '{{start.draft}}' }, deadlineMs },
         },
-        { id: 'after', type: 'http', config: { url: `${api.url}${prefix}/after` } },
+        { id: 'after', type: 'http', config: { url: `${suite.api.url}${prefix}/after` } },
         { id: 'rejected', type: 'template', config: { template: 'rejected: {{review.comment}}' } },
         { id: 'late', type: 'template', config: { template: 'nobody answered' } },
         {
@@ -69,14 +55,14 @@ describe.each(conformanceEngines())('review deadline on $name', ({ name }) => {
 
   it('takes the timeout branch when nobody decides, and refuses a decision afterwards', async () => {
     const prefix = '/timeout';
-    const runId = await engine.start(reviewFlow(prefix, DEADLINE_MS), { draft: 'x' });
-    const run = await engine.waitFor(runId, undefined, 20_000);
+    const runId = await suite.engine.start(reviewFlow(prefix, DEADLINE_MS), { draft: 'x' });
+    const run = await suite.engine.waitFor(runId, undefined, 20_000);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ result: 'nobody answered', decision: 'timeout' });
-    expect(api.counts(`${prefix}/before`)).toBe(1);
-    expect(api.counts(`${prefix}/after`)).toBe(0);
+    expect(suite.api.counts(`${prefix}/before`)).toBe(1);
+    expect(suite.api.counts(`${prefix}/after`)).toBe(0);
 
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     const types = events.map((e) => e.type);
     expect(types).toContain('review_requested');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
@@ -89,7 +75,7 @@ describe.each(conformanceEngines())('review deadline on $name', ({ name }) => {
       new Date(finished?.createdAt ?? 0).getTime() - new Date(requested?.createdAt ?? 0).getTime(),
     ).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     expect(steps.find((s) => s.stepKey === 'review')).toMatchObject({
       status: 'succeeded',
       output: { decision: 'timeout', data: { text: 'x' } },
@@ -97,7 +83,7 @@ describe.each(conformanceEngines())('review deadline on $name', ({ name }) => {
     expect(steps.filter((s) => s.nodeId === 'late').map((s) => s.status)).toEqual(['succeeded']);
     expect(steps.filter((s) => s.nodeId === 'after' && s.status === 'succeeded')).toEqual([]);
 
-    const late = await errorOf(engine.signal(runId, 'review:review', { decision: 'approve' }));
+    const late = await errorOf(suite.engine.signal(runId, 'review:review', { decision: 'approve' }));
     expect(late.code).toBe('CONFLICT');
     expect(late.message).toMatch(/already finished/);
   });
@@ -105,32 +91,32 @@ describe.each(conformanceEngines())('review deadline on $name', ({ name }) => {
   it('lets a decision made in time win over the deadline', async () => {
     const prefix = '/in-time';
     const deadlineMs = 1_500;
-    const runId = await engine.start(reviewFlow(prefix, deadlineMs), { draft: 'y' });
+    const runId = await suite.engine.start(reviewFlow(prefix, deadlineMs), { draft: 'y' });
     // Waiting in memory or paused, the review has been requested: decide now.
     const deadline = Date.now() + 10_000;
-    while (!(await engine.events(runId)).some((e) => e.type === 'review_requested')) {
+    while (!(await suite.engine.events(runId)).some((e) => e.type === 'review_requested')) {
       if (Date.now() > deadline) throw new Error('the review was never requested');
       await sleep(25);
     }
-    await engine.signal(runId, 'review:review', { decision: 'approve' });
-    const run = await engine.waitFor(runId);
+    await suite.engine.signal(runId, 'review:review', { decision: 'approve' });
+    const run = await suite.engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ result: 'y', decision: 'approve' });
-    expect(api.counts(`${prefix}/after`)).toBe(1);
+    expect(suite.api.counts(`${prefix}/after`)).toBe(1);
 
     // The deadline passing later changes nothing.
     await sleep(deadlineMs + 300);
-    const after = await engine.waitFor(runId);
+    const after = await suite.engine.waitFor(runId);
     expect(after.outputs).toEqual({ result: 'y', decision: 'approve' });
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     expect(steps.filter((s) => s.nodeId === 'late' && s.status === 'succeeded')).toEqual([]);
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.filter((e) => e.type === 'run_finished')).toHaveLength(1);
     expect(events.at(-1)?.type).toBe('run_finished');
   });
 
   it('refuses a deadline below the minimum when the definition is saved', async () => {
-    const error = await errorOf(engine.start(reviewFlow('/too-short', 300), { draft: 'z' }));
+    const error = await errorOf(suite.engine.start(reviewFlow('/too-short', 300), { draft: 'z' }));
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toMatch(/deadlineMs/);
   });

@@ -2,14 +2,9 @@
 // with the retryable code 'timeout', so a retry policy tries it again; after the last attempt the
 // run fails, or continues through onError. Nobody waits for the slow remote side. The same on
 // both engines.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorHandling } from '@/workflows/dsl/definition';
-import {
-  conformanceEngines,
-  type EngineUnderTest,
-  startEngineUnderTest,
-} from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { conformanceEngines, engineSuite } from '../support/conformance-engines';
 import { workflow } from '../support/engine-harness';
 
 const SLOW_MS = 6_000;
@@ -18,23 +13,13 @@ const SLOW_MS = 6_000;
 const WELL_UNDER_SLOW_MS = 3_000;
 
 describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-
-  beforeAll(async () => {
-    api = await startCountingServer();
-    engine = await startEngineUnderTest(name);
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name);
 
   const definition = (path: string, error: ErrorHandling) =>
     workflow(
       [
         { id: 'start', type: 'start', config: { inputs: [] } },
-        { id: 'slow', type: 'http', config: { method: 'GET', url: `${api.url}${path}` }, error },
+        { id: 'slow', type: 'http', config: { method: 'GET', url: `${suite.api.url}${path}` }, error },
         { id: 'end', type: 'end', config: { outputs: { status: '{{slow.status}}' } } },
       ],
       [
@@ -46,20 +31,20 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
   /** Starts a run, waits for it and says how long that took in all. */
   const timedRun = async (path: string, error: ErrorHandling) => {
     const began = Date.now();
-    const runId = await engine.start(definition(path, error));
-    const run = await engine.waitFor(runId);
+    const runId = await suite.engine.start(definition(path, error));
+    const run = await suite.engine.waitFor(runId);
     return { runId, run, tookMs: Date.now() - began };
   };
 
   it('fails a node that exceeds its timeout, without waiting for it', async () => {
-    api.behave('/to/once', { delayMs: SLOW_MS });
+    suite.api.behave('/to/once', { delayMs: SLOW_MS });
     const { runId, run, tookMs } = await timedRun('/to/once', { timeoutMs: 200, onError: 'fail' });
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'slow', code: 'timeout', retryable: true });
     expect(tookMs).toBeLessThan(WELL_UNDER_SLOW_MS);
-    expect(api.counts('/to/once')).toBe(1);
+    expect(suite.api.counts('/to/once')).toBe(1);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     expect(Object.fromEntries(steps.map((s) => [s.stepKey, s.status]))).toEqual({
       start: 'succeeded',
       'slow#1': 'failed',
@@ -71,12 +56,12 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
     const ran = (attempt?.finishedAt.getTime() ?? 0) - (attempt?.startedAt.getTime() ?? 0);
     expect(ran).toBeGreaterThanOrEqual(190);
     expect(ran).toBeLessThan(1_000);
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.at(-1)).toMatchObject({ type: 'run_finished', data: { status: 'failed' } });
   });
 
   it('retries a timed-out attempt under the retry policy', async () => {
-    api.behave('/to/retried', { delayMs: SLOW_MS });
+    suite.api.behave('/to/retried', { delayMs: SLOW_MS });
     const { runId, run, tookMs } = await timedRun('/to/retried', {
       timeoutMs: 200,
       retry: { maxAttempts: 2, initialMs: 50, multiplier: 1, maxMs: 50 },
@@ -85,9 +70,9 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'slow', code: 'timeout' });
     expect(tookMs).toBeLessThan(WELL_UNDER_SLOW_MS);
-    expect(api.counts('/to/retried')).toBe(2);
+    expect(suite.api.counts('/to/retried')).toBe(2);
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     const attempts = steps.filter((s) => s.stepKey.startsWith('slow#')).sort((a, b) => a.attempt - b.attempt);
     expect(attempts.map((s) => [s.stepKey, s.attempt, s.status])).toEqual([
       ['slow#1', 1, 'failed'],
@@ -97,7 +82,7 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
     expect(
       (attempts[1]?.startedAt.getTime() ?? 0) - (attempts[0]?.finishedAt.getTime() ?? 0),
     ).toBeGreaterThanOrEqual(50);
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(
       events
         .filter((e) => e.type === 'node_retry')
@@ -107,8 +92,10 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
 
   it('succeeds when a retry answers within the timeout', async () => {
     // The first request hangs; once it has arrived, later ones are answered at once.
-    api.behave('/to/second', { delayMs: SLOW_MS });
-    const switched = api.reached('/to/second', 1).then(() => api.behave('/to/second', { delayMs: 0 }));
+    suite.api.behave('/to/second', { delayMs: SLOW_MS });
+    const switched = suite.api
+      .reached('/to/second', 1)
+      .then(() => suite.api.behave('/to/second', { delayMs: 0 }));
     const { runId, run, tookMs } = await timedRun('/to/second', {
       timeoutMs: 200,
       retry: { maxAttempts: 3, initialMs: 50, multiplier: 1, maxMs: 50 },
@@ -118,8 +105,8 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
     expect(run.status).toBe('succeeded');
     expect(run.outputs).toEqual({ status: 200 });
     expect(tookMs).toBeLessThan(WELL_UNDER_SLOW_MS);
-    expect(api.counts('/to/second')).toBe(2);
-    const steps = (await engine.steps(runId)).filter((s) => s.nodeId === 'slow');
+    expect(suite.api.counts('/to/second')).toBe(2);
+    const steps = (await suite.engine.steps(runId)).filter((s) => s.nodeId === 'slow');
     expect(Object.fromEntries(steps.map((s) => [s.stepKey, s.status]))).toEqual({
       'slow#1': 'failed',
       'slow#2': 'succeeded',
@@ -127,7 +114,7 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
   });
 
   it('continues through onError after a timeout', async () => {
-    api.behave('/to/handled', { delayMs: SLOW_MS });
+    suite.api.behave('/to/handled', { delayMs: SLOW_MS });
     const { runId, run, tookMs } = await timedRun('/to/handled', {
       timeoutMs: 200,
       onError: 'default-value',
@@ -136,7 +123,7 @@ describe.each(conformanceEngines())('timeout on $name', ({ name }) => {
     expect(run.status).toBe('partially_succeeded');
     expect(run.outputs).toEqual({ status: 504 });
     expect(tookMs).toBeLessThan(WELL_UNDER_SLOW_MS);
-    const settled = (await engine.steps(runId)).find((s) => s.stepKey === 'slow');
+    const settled = (await suite.engine.steps(runId)).find((s) => s.stepKey === 'slow');
     expect(settled).toMatchObject({
       status: 'succeeded',
       output: { status: 504 },

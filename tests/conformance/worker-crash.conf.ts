@@ -3,15 +3,14 @@
 // before the kill ran exactly once; only the node in flight may run again, with the same
 // idempotency key. Temporal's replacement picks the activity up after its heartbeat timeout.
 import { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   conformanceEngines,
   type EngineUnderTest,
+  engineSuite,
   FINISHED,
-  startEngineUnderTest,
   type WorkerProcess,
 } from '../support/conformance-engines';
-import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { workflow } from '../support/engine-harness';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
@@ -61,25 +60,15 @@ async function diagnose(engine: EngineUnderTest, runId: string, workers: WorkerP
 }
 
 describe.each(conformanceEngines())('worker crash on $name', ({ name }) => {
-  let engine: EngineUnderTest;
-  let api: CountingServer;
-  const spawnWorker = () => engine.spawnWorker();
-  beforeAll(async () => {
-    engine = await startEngineUnderTest(name, { inProcessWorker: false });
-    api = await startCountingServer({ delayMs: 250 });
-  });
-  afterAll(async () => {
-    // close() kills every worker the suite spawned that is still alive.
-    await engine?.close();
-    await api?.close();
-  });
+  const suite = engineSuite(name, { inProcessWorker: false, api: { delayMs: 250 } });
+  const spawnWorker = () => suite.engine.spawnWorker();
 
   it('a SIGKILLed worker loses nothing: a new worker finishes without repeating finished nodes', async () => {
     const prefix = '/crash';
     const definition = workflow(
       [
         { id: 'start', type: 'start', config: { inputs: [] } },
-        ...NODES.map((id) => ({ id, type: 'http', config: { url: `${api.url}${prefix}/${id}` } })),
+        ...NODES.map((id) => ({ id, type: 'http', config: { url: `${suite.api.url}${prefix}/${id}` } })),
         {
           id: 'end',
           type: 'end',
@@ -93,35 +82,35 @@ describe.each(conformanceEngines())('worker crash on $name', ({ name }) => {
       ],
     );
     // No worker yet: the run waits.
-    const runId = await engine.start(definition);
-    expect((await engine.waitFor(runId, ['queued', 'running'])).status).toMatch(/queued|running/);
+    const runId = await suite.engine.start(definition);
+    expect((await suite.engine.waitFor(runId, ['queued', 'running'])).status).toMatch(/queued|running/);
 
     const first = spawnWorker();
     await guarded(first, first.ready, 60_000, 'it was ready');
     // n3 requested: n1 and n2 have completed, n3 is in flight (its answer takes 250 ms).
-    await guarded(first, api.reached(`${prefix}/n3`), 30_000, 'n3 was requested');
+    await guarded(first, suite.api.reached(`${prefix}/n3`), 30_000, 'n3 was requested');
     process.kill(-(first.child.pid as number), 'SIGKILL');
     await first.exited;
     const killedAt = Date.now();
 
-    const completedAtKill = (await engine.steps(runId))
+    const completedAtKill = (await suite.engine.steps(runId))
       .filter((s) => s.status === 'succeeded' && NODES.includes(s.nodeId))
       .map((s) => s.nodeId);
     expect(completedAtKill).toEqual(expect.arrayContaining(['n1', 'n2']));
     expect(completedAtKill.length).toBeGreaterThanOrEqual(2);
-    const countsAtKill = Object.fromEntries(NODES.map((id) => [id, api.counts(`${prefix}/${id}`)]));
+    const countsAtKill = Object.fromEntries(NODES.map((id) => [id, suite.api.counts(`${prefix}/${id}`)]));
     expect(countsAtKill).toMatchObject({ n1: 1, n2: 1, n3: 1 });
     const inFlightAtKill = NODES.filter((id) => countsAtKill[id] === 1 && !completedAtKill.includes(id));
     expect(inFlightAtKill.length).toBeLessThanOrEqual(1);
     // Nothing is done while no worker runs.
-    expect((await engine.waitFor(runId, ['queued', 'running'])).status).toMatch(/queued|running/);
+    expect((await suite.engine.waitFor(runId, ['queued', 'running'])).status).toMatch(/queued|running/);
 
     const second = spawnWorker();
     await guarded(second, second.ready, 60_000, 'the second worker was ready');
     const run = await guarded(
       second,
-      engine.waitFor(runId, FINISHED, 75_000).catch(async (error: Error) => {
-        throw new Error(`${error.message}\n${await diagnose(engine, runId, [first, second])}`);
+      suite.engine.waitFor(runId, FINISHED, 75_000).catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${await diagnose(suite.engine, runId, [first, second])}`);
       }),
       80_000,
       'the run finished',
@@ -132,24 +121,24 @@ describe.each(conformanceEngines())('worker crash on $name', ({ name }) => {
 
     for (const id of NODES) {
       const path = `${prefix}/${id}`;
-      const count = api.counts(path);
+      const count = suite.api.counts(path);
       if (completedAtKill.includes(id) || !inFlightAtKill.includes(id)) expect(count, id).toBe(1);
       else {
         expect(count, id).toBeGreaterThanOrEqual(1);
         expect(count, id).toBeLessThanOrEqual(2);
       }
       // One key per step, the same on a repeat: the remote side can drop the duplicate.
-      expect(new Set(api.idempotencyKeys(path)), id).toEqual(new Set([`${runId}:${id}`]));
-      expect(api.idempotencyKeys(path)).toHaveLength(count);
+      expect(new Set(suite.api.idempotencyKeys(path)), id).toEqual(new Set([`${runId}:${id}`]));
+      expect(suite.api.idempotencyKeys(path)).toHaveLength(count);
     }
 
-    const steps = await engine.steps(runId);
+    const steps = await suite.engine.steps(runId);
     for (const id of NODES)
       expect(
         steps.filter((s) => s.nodeId === id && s.status === 'succeeded'),
         id,
       ).toHaveLength(1);
-    const events = await engine.events(runId);
+    const events = await suite.engine.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.filter((e) => e.type === 'run_finished')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'run_finished', data: { status: 'succeeded' } });
@@ -160,7 +149,7 @@ describe.each(conformanceEngines())('worker crash on $name', ({ name }) => {
       ).toHaveLength(1);
     console.log(
       `[worker-crash on ${name}] in flight at kill: ${inFlightAtKill.join(',') || 'none'} ` +
-        `(hits ${inFlightAtKill.map((id) => api.counts(`${prefix}/${id}`)).join(',') || '-'}), ` +
+        `(hits ${inFlightAtKill.map((id) => suite.api.counts(`${prefix}/${id}`)).join(',') || '-'}), ` +
         `recovered in ${recoveredInMs} ms`,
     );
 

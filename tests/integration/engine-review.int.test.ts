@@ -6,7 +6,7 @@ import { openDatabase } from '@/db/client';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
 import { startEngineHarness, workflow } from '../support/engine-harness';
-import { errorOf, signUpUser, registerEngine } from '../support/trpc-harness';
+import { errorOf, registerEngine, signUpUser } from '../support/trpc-harness';
 
 describe.each(testDatabases())('human review on $name', (testDb) => {
   let api: CountingServer;

@@ -7,7 +7,7 @@ import type { Database } from '@/db/client';
 import { runs } from '@/db/schema';
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { errorOf, httpMutation, signUpUser, registerEngine } from '../support/trpc-harness';
+import { errorOf, httpMutation, registerEngine, signUpUser } from '../support/trpc-harness';
 
 describe.each(testDatabases())('runs API on $name', ({ open }) => {
   let database: Database;

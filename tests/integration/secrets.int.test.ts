@@ -8,7 +8,7 @@ import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { errorOf, signUpUser, registerEngine } from '../support/trpc-harness';
+import { errorOf, registerEngine, signUpUser } from '../support/trpc-harness';
 
 const SECRET = 'tok-4f9c2e7a1b-very-secret';
 

@@ -12,7 +12,7 @@ import { type CountingServer, startCountingServer } from '../support/counting-se
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
-import { signUpUser, registerEngine } from '../support/trpc-harness';
+import { registerEngine, signUpUser } from '../support/trpc-harness';
 
 const template = JSON.parse(
   readFileSync(path.join(process.cwd(), 'workflows/templates/support-triage.json'), 'utf8'),

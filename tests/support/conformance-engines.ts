@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type Database, openDatabase } from '@/db/client';
 import { runEvents, runSteps, runs } from '@/db/schema';
 import {
@@ -22,8 +22,9 @@ import type { EmbeddedWorker } from '@/workflows/engines/embedded/worker';
 import { createTemporalActivities } from '@/workflows/engines/temporal/activities';
 import { createTemporalWorker } from '@/workflows/engines/temporal/worker';
 import type { Json } from '@/workflows/interpreter/types';
+import { type Behaviour, type CountingServer, startCountingServer } from './counting-server';
 import { freshPostgresUrl } from './databases';
-import { type Caller, signUpUser, registerEngine } from './trpc-harness';
+import { type Caller, registerEngine, signUpUser } from './trpc-harness';
 
 export type EngineName = 'embedded' | 'temporal';
 
@@ -235,4 +236,24 @@ export async function startEngineUnderTest(
       await database.close();
     },
   };
+}
+
+/**
+ * Starts an engine, and a counting server for its nodes to call, before the enclosing suite's
+ * tests and stops both after them. Tests read `suite.engine` and `suite.api`.
+ */
+export function engineSuite(
+  name: EngineName,
+  options: EngineUnderTestOptions & { api?: Behaviour } = {},
+): { engine: EngineUnderTest; api: CountingServer } {
+  const suite = {} as { engine: EngineUnderTest; api: CountingServer };
+  beforeAll(async () => {
+    suite.api = await startCountingServer(options.api);
+    suite.engine = await startEngineUnderTest(name, options);
+  });
+  afterAll(async () => {
+    await suite.engine?.close();
+    await suite.api?.close();
+  });
+  return suite;
 }
