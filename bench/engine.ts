@@ -7,19 +7,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { type Database, openDatabase } from '@/db/client';
 import {
   createEngineRuntime,
   createWorker,
   type EngineRuntime,
-  engineCatalog,
-  nodeServicesFor,
   type TemporalSettings,
 } from '@/server/engine/runtime';
+import { startTemporalWorkerFor } from '@/server/engine/temporal-worker';
 import { SCHEMA_VERSION, type WorkflowDefinition, type WorkflowNode } from '@/workflows/dsl/definition';
-import { createTemporalActivities } from '@/workflows/engines/temporal/activities';
-import { bundleWorkflows, createTemporalWorker } from '@/workflows/engines/temporal/worker';
+import { bundleWorkflows } from '@/workflows/engines/temporal/worker';
 import { type CountingServer, startCountingServer } from '../tests/support/counting-server';
 import { createOwner, runInputFor } from '../tests/support/engine-harness';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
@@ -145,26 +143,11 @@ async function temporalHarness(database: Database, target: TemporalTarget): Prom
     continueAsNewAfterEvents: 10_000,
   };
   const runtime = await createEngineRuntime(database, settings);
-  const connection = await NativeConnection.connect({ address: target.address });
-  const worker = await createTemporalWorker({
-    connection,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
+  const running = await startTemporalWorkerFor(runtime, settings, {
     workflowBundle: target.workflowBundle,
-    activities: createTemporalActivities({
-      db: database.db,
-      bus: runtime.bus,
-      catalog: engineCatalog,
-      ...nodeServicesFor(database),
-    }),
     maxConcurrentActivities: 50,
   });
-  const running = worker.run();
-  return timedRunner(database, runtime, async () => {
-    worker.shutdown();
-    await running;
-    await connection.close();
-  });
+  return timedRunner(database, runtime, () => running.stop());
 }
 
 async function throughput(h: Harness, runs: number, inFlight: number) {

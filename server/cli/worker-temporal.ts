@@ -1,13 +1,12 @@
 // `npm run worker:temporal`: a Temporal worker for Weft runs. Needs TEMPORAL_ADDRESS and
 // DATABASE_URL (the same database as the web process, which stays the source of truth for what the
 // studio shows). Start as many as the load needs, on any machines that reach both.
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { getDatabase } from '@/db/client';
 import { ConfigError, config } from '@/server/config';
-import { engineCatalog, nodeServicesFor, temporalSettingsFrom } from '@/server/engine/runtime';
-import { createEventBus } from '@/workflows/engines/embedded/event-bus';
-import { createTemporalActivities } from '@/workflows/engines/temporal/activities';
-import { bundleWorkflows, createTemporalWorker } from '@/workflows/engines/temporal/worker';
+import { createEngineRuntime, temporalSettingsFrom } from '@/server/engine/runtime';
+import { startTemporalWorkerFor } from '@/server/engine/temporal-worker';
+import { bundleWorkflows } from '@/workflows/engines/temporal/worker';
 
 async function main() {
   let settings: ReturnType<typeof temporalSettingsFrom>;
@@ -28,30 +27,19 @@ async function main() {
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const database = await getDatabase();
-  const bus = await createEventBus(database);
+  // The runtime's own engine is not used here; it provides the bus and database the activities write to.
+  const runtime = await createEngineRuntime(database, null);
   const startedAt = Date.now();
-  const workflowBundle = await bundleWorkflows();
-  const connection = await NativeConnection.connect({ address: settings.address });
-  const worker = await createTemporalWorker({
-    connection,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    workflowBundle,
-    activities: createTemporalActivities({
-      db: database.db,
-      bus,
-      catalog: engineCatalog,
-      ...nodeServicesFor(database),
-    }),
+  const running = await startTemporalWorkerFor(runtime, settings, {
+    workflowBundle: await bundleWorkflows(),
     maxConcurrentActivities: config().WEFT_WORKER_CONCURRENCY,
   });
   console.log(
     `Weft Temporal worker ready in ${Date.now() - startedAt} ms: ${settings.address}, namespace ${settings.namespace}, task queue ${settings.taskQueue}`,
   );
   // The worker stops on SIGINT / SIGTERM by itself, finishing what it has in hand.
-  await worker.run();
-  await connection.close();
-  await bus.close();
+  await running.done;
+  await runtime.close();
   await database.close();
 }
 

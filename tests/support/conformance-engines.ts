@@ -4,7 +4,7 @@
 // API (the tRPC caller of a signed-up owner), so both engines are held to the same contract.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type Database, openDatabase } from '@/db/client';
@@ -13,14 +13,11 @@ import {
   createEngineRuntime,
   createWorker,
   type EngineRuntime,
-  engineCatalog,
-  nodeServicesFor,
   type TemporalSettings,
 } from '@/server/engine/runtime';
+import { startTemporalWorkerFor } from '@/server/engine/temporal-worker';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { EmbeddedWorker } from '@/workflows/engines/embedded/worker';
-import { createTemporalActivities } from '@/workflows/engines/temporal/activities';
-import { createTemporalWorker } from '@/workflows/engines/temporal/worker';
 import type { Json } from '@/workflows/interpreter/types';
 import { type Behaviour, type CountingServer, startCountingServer } from './counting-server';
 import { freshPostgresUrl } from './databases';
@@ -82,30 +79,6 @@ function installQuietTemporalRuntime() {
 
 let queueCounter = 0;
 
-async function startTemporalWorker(database: Database, runtime: EngineRuntime, settings: TemporalSettings) {
-  installQuietTemporalRuntime();
-  const connection = await NativeConnection.connect({ address: settings.address });
-  const worker: Worker = await createTemporalWorker({
-    connection,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    workflowBundle: { codePath: workflowBundlePath ?? '' },
-    activities: createTemporalActivities({
-      db: database.db,
-      bus: runtime.bus,
-      catalog: engineCatalog,
-      ...nodeServicesFor(database),
-    }),
-    stickyQueueScheduleToStartTimeoutMs: 1_000,
-  });
-  const running = worker.run();
-  return async () => {
-    worker.shutdown();
-    await running;
-    await connection.close();
-  };
-}
-
 export async function startEngineUnderTest(
   name: EngineName,
   options: EngineUnderTestOptions = {},
@@ -129,8 +102,14 @@ export async function startEngineUnderTest(
 
   let stopWorker: () => Promise<void> = async () => {};
   if (options.inProcessWorker !== false) {
-    if (settings) stopWorker = await startTemporalWorker(database, runtime, settings);
-    else {
+    if (settings) {
+      installQuietTemporalRuntime();
+      const running = await startTemporalWorkerFor(runtime, settings, {
+        workflowBundle: { codePath: workflowBundlePath ?? '' },
+        stickyQueueScheduleToStartTimeoutMs: 1_000,
+      });
+      stopWorker = () => running.stop();
+    } else {
       const worker: EmbeddedWorker = createWorker(runtime, { pollMs: 50, leaseMs: 5_000 });
       await worker.start();
       stopWorker = () => worker.stop();

@@ -62,6 +62,7 @@ export class TemporalDurable implements Durable {
   private readonly journal: CarriedJournal;
   private readonly recorded: Set<string>;
   private pending: PendingRecord[] = [];
+  private readonly pendingKeys = new Set<string>();
   private readonly waiting = new Set<string>();
   private inFlight = 0;
   private draining = false;
@@ -115,6 +116,7 @@ export class TemporalDurable implements Durable {
   takePending(): PendingRecord[] {
     const taken = this.pending;
     this.pending = [];
+    this.pendingKeys.clear();
     for (const record of taken) this.recorded.add(record.stepKey);
     return taken;
   }
@@ -170,7 +172,10 @@ export class TemporalDurable implements Durable {
     } catch (error) {
       if (!(error instanceof RunCancelledError)) {
         // Infrastructure retries ran out: the records were not stored, keep them for the next write.
-        for (const record of records) this.recorded.delete(record.stepKey);
+        for (const record of records) {
+          this.recorded.delete(record.stepKey);
+          this.pendingKeys.add(record.stepKey);
+        }
         this.pending.unshift(...records);
         const message = error instanceof Error ? error.message : String(error);
         result = { ok: false, error: { message, code: 'engine_error', retryable: false } };
@@ -186,7 +191,8 @@ export class TemporalDurable implements Durable {
   }
 
   async record(stepKey: string, step: StepRecord): Promise<void> {
-    if (this.recorded.has(stepKey) || this.pending.some((p) => p.stepKey === stepKey)) return;
+    if (this.recorded.has(stepKey) || this.pendingKeys.has(stepKey)) return;
+    this.pendingKeys.add(stepKey);
     this.pending.push({ stepKey, step });
   }
 
