@@ -32,6 +32,7 @@ describe.each(conformanceEngines())('sequence on $name', ({ name }) => {
     const runId = await engine.start(definition, { name: 'Ada' });
     const run = await engine.waitFor(runId);
     expect(run.status).toBe('succeeded');
+    expect(run.engine).toBe(name);
     expect(run.outputs).toEqual({ message: 'Hello Ada!' });
 
     const steps = await engine.steps(runId);

@@ -3,49 +3,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
+import { weftHttpClient } from '../support/weft-http-client';
 import { startWeft, type WeftServer } from '../support/weft-server';
-
-interface SseEvent {
-  id: number;
-  event: string;
-  data: { seq: number; type: string; nodeId: string | null; data: Record<string, unknown> };
-}
-
-/** Reads a whole SSE response (the server ends it after run_finished). */
-async function readEvents(res: Response): Promise<SseEvent[]> {
-  const text = await res.text();
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const field = (name: string) =>
-        block
-          .split('\n')
-          .find((l) => l.startsWith(`${name}: `))
-          ?.slice(name.length + 2) ?? '';
-      return { id: Number(field('id')), event: field('event'), data: JSON.parse(field('data')) };
-    });
-}
 
 describe('runs over HTTP', () => {
   let server: WeftServer;
   let api: CountingServer;
-  let cookie = '';
-  const call = async (procedure: string, input: unknown) => {
-    const res = await fetch(`${server.url}/api/trpc/${procedure}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, origin: server.url },
-      body: JSON.stringify(superjson.serialize(input)),
-    });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) cookie = setCookie.split(';')[0] ?? '';
-    const body = (await res.json()) as { result?: { data: { json: unknown } }; error?: unknown };
-    if (!res.ok) throw new Error(`${procedure} failed: ${JSON.stringify(body.error)}`);
-    return body.result?.data.json as Record<string, unknown>;
-  };
+  let client: ReturnType<typeof weftHttpClient>;
+  const call = (procedure: string, input: unknown) => client.call(procedure, input);
 
   beforeAll(async () => {
     api = await startCountingServer();
@@ -54,6 +21,7 @@ describe('runs over HTTP', () => {
       WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-')),
       WEFT_HTTP_ALLOWLIST: '127.0.0.1',
     });
+    client = weftHttpClient(server.url);
   });
   afterAll(async () => {
     await server?.stop();
@@ -75,9 +43,7 @@ describe('runs over HTTP', () => {
       runId: string;
     };
 
-    const full = await readEvents(
-      await fetch(`${server.url}/api/runs/${runId}/events`, { headers: { cookie } }),
-    );
+    const full = await client.events(runId);
     expect(full.map((e) => e.id)).toEqual(full.map((_, i) => i + 1));
     expect(full[0]?.event).toBe('run_queued');
     expect(full.at(-1)).toMatchObject({
@@ -85,9 +51,7 @@ describe('runs over HTTP', () => {
       data: { data: { status: 'succeeded', outputs: { answer: 'hello' } } },
     });
 
-    const resumed = await readEvents(
-      await fetch(`${server.url}/api/runs/${runId}/events`, { headers: { cookie, 'last-event-id': '2' } }),
-    );
+    const resumed = await client.events(runId, 2);
     expect(resumed.map((e) => e.id)).toEqual(full.slice(2).map((e) => e.id));
 
     const stranger = await fetch(`${server.url}/api/runs/${runId}/events`);
@@ -97,12 +61,9 @@ describe('runs over HTTP', () => {
     const flow = (await call('apps.create', { workspaceId, name: 'Compute', kind: 'workflow' })) as {
       id: string;
     };
-    const draftRes = await fetch(
-      `${server.url}/api/trpc/apps.getDraft?input=${encodeURIComponent(JSON.stringify(superjson.serialize({ workspaceId, appId: flow.id })))}`,
-      { headers: { cookie } },
-    );
-    const draft = ((await draftRes.json()) as { result: { data: { json: { revision: number } } } }).result
-      .data.json;
+    const draft = (await client.query('apps.getDraft', { workspaceId, appId: flow.id })) as {
+      revision: number;
+    };
     const pos = { x: 0, y: 0 };
     await call('apps.saveDraft', {
       workspaceId,
@@ -144,9 +105,7 @@ describe('runs over HTTP', () => {
     const computed = (await call('runs.start', { workspaceId, appId: flow.id, inputs: {} })) as {
       runId: string;
     };
-    const events = await readEvents(
-      await fetch(`${server.url}/api/runs/${computed.runId}/events`, { headers: { cookie } }),
-    );
+    const events = await client.events(computed.runId);
     expect(events.at(-1)).toMatchObject({
       event: 'run_finished',
       data: { data: { status: 'succeeded', outputs: { value: 144 } } },
