@@ -30,6 +30,10 @@ describe('configuration', () => {
     [{ OPENAI_BASE_URL: 'ftp://models' }, 'OPENAI_BASE_URL'],
     [{ TEMPORAL_ADDRESS: 'http://localhost:7233' }, 'TEMPORAL_ADDRESS'],
     [{ APP_SECRET: 'too-short' }, 'APP_SECRET'],
+    // Temporal workers are other processes: they cannot share an embedded PGlite.
+    [{ TEMPORAL_ADDRESS: 'temporal:7233' }, 'TEMPORAL_ADDRESS'],
+    [{ TEMPORAL_HEARTBEAT_TIMEOUT_MS: '10' }, 'TEMPORAL_HEARTBEAT_TIMEOUT_MS'],
+    [{ TEMPORAL_CONTINUE_AS_NEW_EVENTS: 'many' }, 'TEMPORAL_CONTINUE_AS_NEW_EVENTS'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problemsOf(env)).toEqual([variable]);
   });
@@ -48,6 +52,12 @@ describe('configuration', () => {
     });
     expect(cfg.PORT).toBe(8080);
     expect(cfg.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(cfg).toMatchObject({
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'weft-runs',
+      TEMPORAL_HEARTBEAT_TIMEOUT_MS: 30_000,
+      TEMPORAL_CONTINUE_AS_NEW_EVENTS: 10_000,
+    });
   });
 
   it('generates APP_SECRET once under the data directory and reuses it', () => {
