@@ -28,8 +28,6 @@ export interface TemporalActivityDeps {
   servicesFor?: (workspaceId: string) => NodeServices;
 }
 
-const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'];
-
 /** Keeps Temporal told that this worker is alive while a node runs (not for local activities). */
 function startHeartbeat(): () => void {
   const context = Context.current();
@@ -59,7 +57,7 @@ export function createTemporalActivities(deps: TemporalActivityDeps): TemporalAc
 
   const activities: TemporalActivities = {
     async beginRun({ runId, workspaceId }) {
-      const seq = await withRunLock(db, runId, async (tx, last) => {
+      const seq = await withRunLock(db, runId, async (tx, { lastSeq: last }) => {
         const started = await tx.execute(sql`
           update runs set status = 'running', started_at = coalesce(started_at, now())
           where id = ${runId}::uuid and status = 'queued' returning id`);
@@ -123,7 +121,8 @@ export function createTemporalActivities(deps: TemporalActivityDeps): TemporalAc
     },
 
     async storeRecords({ runId, workspaceId, records, paused }) {
-      const seq = await withRunLock(db, runId, async (tx, last) => {
+      const seq = await withRunLock(db, runId, async (tx, { lastSeq: last, finished }) => {
+        if (finished) return null;
         const { events, steps } = await unstoredRecordWrites(tx, runId, records);
         if (paused) {
           const changed = await tx.execute(sql`
@@ -138,16 +137,13 @@ export function createTemporalActivities(deps: TemporalActivityDeps): TemporalAc
         }
         return writeNumbered(tx, runId, workspaceId, last, events, steps);
       });
-      bus.eventsStored(runId, seq);
+      if (seq !== null) bus.eventsStored(runId, seq);
     },
 
     async finishRun({ runId, workspaceId, records, outcome }) {
-      const seq = await withRunLock(db, runId, async (tx, last) => {
-        const status = rowsOf<{ status: string }>(
-          await tx.execute(sql`select status from runs where id = ${runId}::uuid`),
-        )[0]?.status;
+      const seq = await withRunLock(db, runId, async (tx, { lastSeq: last, finished }) => {
         // Finished already: this is a retry of an attempt that committed.
-        if (!status || FINISHED.includes(status)) return null;
+        if (finished) return null;
         const { events, steps } = await unstoredRecordWrites(tx, runId, records);
         const run = { id: runId, workspaceId };
         const { error, writes } = finishingWrites(run, outcome, { events, steps, firstSeq: last + 1 });

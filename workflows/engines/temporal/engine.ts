@@ -45,7 +45,7 @@ export function createTemporalEngine(opts: TemporalEngineOptions) {
     message: string,
   ) {
     const error: Json = status === 'failed' ? { message, code: 'engine_error', retryable: false } : null;
-    const seq = await withRunLock(db, runId, async (tx, last) => {
+    const seq = await withRunLock(db, runId, async (tx, { lastSeq: last }) => {
       const ended = await tx
         .update(runs)
         .set({ status, error, finishedAt: sql`now()` })

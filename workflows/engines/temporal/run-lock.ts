@@ -10,18 +10,27 @@ import type { BatchStore } from '@/workflows/engines/embedded/run-writer';
 import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 import type { PendingRecord } from './contract';
 
-/** Runs `work` in a transaction holding the run's lock; `lastSeq` is its last stored event. */
+const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'];
+
+/** What a locked write sees: the run's last stored event and whether the run has finished. */
+export interface LockedRun {
+  lastSeq: number;
+  finished: boolean;
+}
+
+/** Runs `work` in a transaction holding the run's lock. */
 export async function withRunLock<T>(
   db: Db,
   runId: string,
-  work: (tx: DbOrTx, lastSeq: number) => Promise<T>,
+  work: (tx: DbOrTx, run: LockedRun) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${runId}, 7))`);
-    const result = await tx.execute(
-      sql`select coalesce(max(seq), 0)::int as last from run_events where run_id = ${runId}::uuid`,
-    );
-    return work(tx, Number(rowsOf<{ last: number }>(result)[0]?.last ?? 0));
+    const result = await tx.execute(sql`
+      select (select coalesce(max(seq), 0)::int from run_events where run_id = ${runId}::uuid) as last,
+             (select status from runs where id = ${runId}::uuid) as status`);
+    const row = rowsOf<{ last: number; status: string | null }>(result)[0];
+    return work(tx, { lastSeq: Number(row?.last ?? 0), finished: FINISHED.includes(row?.status ?? '') });
   });
 }
 
@@ -33,17 +42,24 @@ export async function writeNumbered(
   lastSeq: number,
   events: NewEvent[],
   steps: StepRow[],
-  extra: ReturnType<typeof sql>[] = [],
 ): Promise<number> {
-  const ctes = [...journalWriteCtes(runId, workspaceId, lastSeq + 1, events, steps), ...extra];
+  const ctes = journalWriteCtes(runId, workspaceId, lastSeq + 1, events, steps);
   if (ctes.length > 0) await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
   return lastSeq + events.length;
 }
 
-/** A RunWriter store for a run shared between processes. */
+/**
+ * A RunWriter store for a run shared between processes. Once the run has finished (e.g. it was
+ * cancelled while a node was still running elsewhere) nothing more is stored: run_finished stays
+ * the last event.
+ */
 export function lockedBatchStore(db: Db, runId: string, workspaceId: string): BatchStore {
   return (_lastSeq, events, steps) =>
-    withRunLock(db, runId, (tx, last) => writeNumbered(tx, runId, workspaceId, last, events, steps));
+    withRunLock(db, runId, (tx, run) =>
+      run.finished
+        ? Promise.resolve(run.lastSeq)
+        : writeNumbered(tx, runId, workspaceId, run.lastSeq, events, steps),
+    );
 }
 
 /**
