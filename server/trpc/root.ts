@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth';
 import { providersRouter } from './routers/providers';
 import { runsRouter } from './routers/runs';
 import { secretsRouter } from './routers/secrets';
+import { studioRouter } from './routers/studio';
 import { workspaceRouter } from './routers/workspace';
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   runs: runsRouter,
   secrets: secretsRouter,
   providers: providersRouter,
+  studio: studioRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 // Tenant isolation: a member of workspace A addressing workspace B's ids through any procedure of
-// the apps, workspace and runs routers gets NOT_FOUND or FORBIDDEN, and B's rows stay exactly as they
-// were. The procedures are enumerated from the router, so a new one without a case fails here.
+// every router but auth (apps, workspace, runs, providers, secrets, studio) gets NOT_FOUND or
+// FORBIDDEN, and B's rows stay exactly as they were. The procedures are enumerated from the router,
+// so a new one without a case fails here.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
@@ -17,6 +18,7 @@ import {
   workspaces,
 } from '@/db/schema';
 import { appRouter } from '@/server/trpc/root';
+import { starterDefinition } from '@/workflows/dsl/definition';
 import { testDatabases } from '../support/databases';
 import { type Caller, errorCodeOf, signUpUser } from '../support/trpc-harness';
 
@@ -75,10 +77,28 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
     name: 'review:x',
     payload: { decision: 'approve' },
   }),
+  'studio.inspect': (workspaceId) => ({ workspaceId, definition: starterDefinition('chat') }),
+  'studio.templates': (workspaceId) => ({ workspaceId }),
+  'studio.createFromTemplate': (workspaceId) => ({ workspaceId, templateId: 'support-triage' }),
+  'studio.exportApp': (workspaceId, b) => ({
+    workspaceId,
+    appId: b.appId,
+    versionId: b.versionId,
+    format: 'json',
+  }),
+  'studio.importApp': (workspaceId) => ({
+    workspaceId,
+    content: JSON.stringify({
+      weft: 1,
+      app: { name: 'Planted', kind: 'chat', description: '' },
+      definition: starterDefinition('chat'),
+    }),
+  }),
+  'studio.versionChanges': (workspaceId, b) => ({ workspaceId, appId: b.appId, versionId: b.versionId }),
 };
 
 /** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
-const unscoped = new Set(['workspace.list', 'workspace.create']);
+const unscoped = new Set(['workspace.list', 'workspace.create', 'studio.nodeTypes']);
 
 // Every router but auth (sign-in and invitation links act before any workspace is involved).
 const procedurePaths = Object.keys(appRouter._def.procedures).filter((p) => !p.startsWith('auth.'));
@@ -178,6 +198,44 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       expect(await errorCodeOf(call(attacker.caller, path, input)), path).toBe('NOT_FOUND');
       expect(await snapshotOfB(), path).toEqual(before);
     }
+  });
+
+  it("studio.exportApp of B's draft, and versionChanges of B's version under A's own app, answer NOT_FOUND", async () => {
+    const before = await snapshotOfB();
+    const [ownApp] = await attacker.caller.apps.list({ workspaceId: attacker.workspaceId });
+    if (!ownApp) throw new Error('A has no app');
+    // Started one at a time: a call made early and awaited late would reject unhandled.
+    const attempts = [
+      () => attacker.caller.studio.exportApp({ workspaceId: b.workspaceId, appId: b.appId, format: 'yaml' }),
+      () =>
+        attacker.caller.studio.exportApp({
+          workspaceId: attacker.workspaceId,
+          appId: b.appId,
+          format: 'yaml',
+        }),
+      () =>
+        attacker.caller.studio.exportApp({
+          workspaceId: attacker.workspaceId,
+          appId: ownApp.id,
+          versionId: b.versionId,
+          format: 'json',
+        }),
+      () =>
+        attacker.caller.studio.versionChanges({
+          workspaceId: attacker.workspaceId,
+          appId: ownApp.id,
+          versionId: b.versionId,
+        }),
+    ];
+    for (const attempt of attempts) expect(await errorCodeOf(attempt())).toBe('NOT_FOUND');
+    expect(await snapshotOfB()).toEqual(before);
+  });
+
+  it('studio.nodeTypes answers the same catalog to anyone signed in and touches nothing', async () => {
+    const before = await snapshotOfB();
+    const types = await attacker.caller.studio.nodeTypes();
+    expect(types.map((t) => t.type)).toContain('llm');
+    expect(await snapshotOfB()).toEqual(before);
   });
 
   it("workspace.list and workspace.create never show or touch B's workspace", async () => {

@@ -14,13 +14,14 @@ import { type EngineHarness, startEngineHarness } from '../support/engine-harnes
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
 import { registerEngine, signUpUser } from '../support/trpc-harness';
 
-const template = JSON.parse(
+// Templates are Weft files (the export format): the app's settings under `app`.
+const file = JSON.parse(
   readFileSync(path.join(process.cwd(), 'workflows/templates/support-triage.json'), 'utf8'),
 ) as {
-  name: string;
-  kind: 'chat';
+  app: { name: string; kind: 'chat' };
   definition: WorkflowDefinition;
 };
+const template = { ...file.app, definition: file.definition };
 const TROUBLESHOOTING = '1. Restart the app. 2. Update to the latest version.';
 const PRICES = { 'mock-gpt': { input: 2, output: 8 } };
 
