@@ -13,11 +13,14 @@ import { RelativeTime } from '@/components/ui/time';
 import { useDebounced } from '@/components/ui/use-debounced';
 import { useWorkspaceRole } from '@/components/workspace/use-workspace-role';
 import { CreateAppDialog } from './create-app-dialog';
+import { ImportAppDialog } from './import-app-dialog';
+import { TemplateGallery } from './template-gallery';
 
 export function AppList({ workspaceId }: { workspaceId: string }) {
   const trpc = useTRPC();
   const [search, setSearch] = useState('');
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const term = useDebounced(search.trim(), 200);
   const { canEdit } = useWorkspaceRole(workspaceId);
   const apps = useQuery(
@@ -103,10 +106,13 @@ export function AppList({ workspaceId }: { workspaceId: string }) {
           style={{ width: '16rem' }}
           maxLength={100}
         />
+        {canEdit ? <Button onClick={() => setImporting(true)}>Import…</Button> : null}
         {createButton}
       </div>
       {body}
+      {canEdit ? <TemplateGallery workspaceId={workspaceId} /> : null}
       {creating ? <CreateAppDialog workspaceId={workspaceId} onClose={() => setCreating(false)} /> : null}
+      {importing ? <ImportAppDialog workspaceId={workspaceId} onClose={() => setImporting(false)} /> : null}
     </section>
   );
 }

@@ -3,6 +3,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { ExportButtons } from '@/components/studio/export-buttons';
 import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -27,6 +28,12 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
   const [notice, setNotice] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<Version | null>(null);
   const versions = useQuery(trpc.apps.versions.queryOptions({ workspaceId, appId }));
+  const draft = useQuery(trpc.apps.getDraft.queryOptions({ workspaceId, appId }));
+  const inspection = useQuery({
+    ...trpc.studio.inspect.queryOptions({ workspaceId, definition: draft.data?.definition ?? null }),
+    enabled: Boolean(draft.data),
+  });
+  const problemCount = inspection.data?.problems.length ?? 0;
 
   const refresh = () =>
     Promise.all([
@@ -79,10 +86,20 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
           disabled={!canEdit}
         />
         <div>
-          <Button type="submit" variant="primary" disabled={!canEdit || publish.isPending}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={!canEdit || publish.isPending || !inspection.data || problemCount > 0}
+          >
             {publish.isPending ? 'Publishing…' : 'Publish'}
           </Button>
         </div>
+        {problemCount > 0 ? (
+          <p className="hint">
+            The draft has {problemCount} problem{problemCount === 1 ? '' : 's'}; fix them on the Build tab
+            before publishing.
+          </p>
+        ) : null}
         {role && !canEdit ? <p className="hint">Only editors and owners can publish.</p> : null}
       </form>
 
@@ -95,7 +112,7 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
       {versions.data && versions.data.length > 0 ? (
         <div className="card table-wrap" style={{ padding: 0 }}>
           <table className="table">
-            <TableHead columns={['Version', 'Note', 'Published']} actions />
+            <TableHead columns={['Version', 'Note', 'Changes', 'Published']} actions />
             <tbody>
               {versions.data.map((v) => (
                 <tr key={v.id}>
@@ -103,8 +120,17 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
                     <strong>v{v.versionNumber}</strong>
                   </td>
                   <td>{v.note || <span className="muted">No note</span>}</td>
+                  <td>
+                    <VersionChanges workspaceId={workspaceId} appId={appId} versionId={v.id} />
+                  </td>
                   <td>{formatDateTime(v.createdAt)}</td>
                   <td style={{ textAlign: 'right' }}>
+                    <ExportButtons
+                      workspaceId={workspaceId}
+                      appId={appId}
+                      versionId={v.id}
+                      label={`v${v.versionNumber}`}
+                    />
                     <Button
                       small
                       disabled={!canEdit}
@@ -137,4 +163,13 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
       ) : null}
     </section>
   );
+}
+
+/** What a version changed compared with the one before it. */
+function VersionChanges(props: { workspaceId: string; appId: string; versionId: string }) {
+  const trpc = useTRPC();
+  const changes = useQuery(trpc.studio.versionChanges.queryOptions(props));
+  if (changes.isPending) return <span className="muted">…</span>;
+  if (changes.error) return <span className="muted">Not available</span>;
+  return <span>{changes.data.text}</span>;
 }

@@ -3,6 +3,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState } from 'react';
 import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
@@ -104,7 +105,12 @@ export function RunList({ workspaceId, appId }: { workspaceId: string; appId: st
               {runs.data.runs.map((run) => (
                 <tr key={run.id}>
                   <td>
-                    <code title={run.id}>{run.id.slice(0, 8)}</code>
+                    <Link
+                      href={`/studio/${workspaceId}/apps/${appId}/runs/${run.id}`}
+                      aria-label={`Run ${run.id}`}
+                    >
+                      <code title={run.id}>{run.id.slice(0, 8)}</code>
+                    </Link>
                   </td>
                   <td>
                     <span className={`badge${run.status === 'succeeded' ? ' badge-accent' : ''}`}>

@@ -55,8 +55,9 @@ describe('studio in a browser', () => {
     await dialog.getByLabel('Chat').check();
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/apps\/[0-9a-f-]{36}\/build$/);
-    await page.getByText('Read-only view of the draft definition').waitFor();
-    await page.getByRole('cell', { name: 'answer', exact: true }).first().waitFor();
+    // The Build tab opens the new app's draft on the canvas: start wired to the answer node.
+    await page.locator('.react-flow__node[data-id="answer"]').waitFor();
+    await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
 
     await page.getByRole('link', { name: 'Apps', exact: true }).click();
     await page.getByRole('link', { name: 'Support bot' }).waitFor();

@@ -7,7 +7,7 @@ import type { Db } from '@/db/client';
 import { runs } from '@/db/schema';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import { internalFailure, runWorkflow } from '@/workflows/interpreter';
-import type { Json, RunOutcome } from '@/workflows/interpreter/types';
+import type { Json } from '@/workflows/interpreter/types';
 import type { NodeServices } from '@/workflows/nodes/node-spec';
 import { noServices, type RunnableSpec } from './activities';
 import type { RunEventBus } from './event-bus';

@@ -1,5 +1,5 @@
-// The Build tab: the app's draft definition.
-import { DraftViewer } from '@/components/apps/draft-viewer';
+// The Build tab: the app's draft on the canvas, its node forms, problems and test runs.
+import { BuildEditor } from '@/components/studio/build-editor';
 
 export default async function BuildPage({
   params,
@@ -7,5 +7,5 @@ export default async function BuildPage({
   params: Promise<{ workspaceId: string; appId: string }>;
 }) {
   const { workspaceId, appId } = await params;
-  return <DraftViewer workspaceId={workspaceId} appId={appId} />;
+  return <BuildEditor workspaceId={workspaceId} appId={appId} />;
 }
