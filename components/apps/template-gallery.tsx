@@ -47,7 +47,7 @@ export function TemplateGallery({ workspaceId }: { workspaceId: string }) {
               <Button
                 small
                 variant="primary"
-                aria-label={`Use the ${template.name} template`}
+                aria-label={`Use template: ${template.name}`}
                 disabled={create.isPending || create.isSuccess}
                 onClick={() => create.mutate({ workspaceId, templateId: template.id })}
               >

@@ -78,7 +78,7 @@ describe('building in the studio', () => {
   });
 
   it('creates from a template, edits, test-runs, publishes and restores', async () => {
-    await page.getByRole('button', { name: 'Use the A/B model comparison template' }).click();
+    await page.getByRole('button', { name: 'Use template: A/B model comparison' }).click();
     await page.waitForURL(/\/apps\/[0-9a-f-]{36}\/build$/);
     const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
     await node('judge').waitFor();
