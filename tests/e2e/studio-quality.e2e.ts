@@ -178,6 +178,43 @@ describe('studio quality', () => {
     await page.screenshot({ path: path.join(results, 'run-detail.png') });
   });
 
+  it('warns a second tab instead of overwriting its draft, and lets it choose', async () => {
+    const app = await trpc('apps.create', { workspaceId, name: 'Two tabs', kind: 'chat' });
+    const buildUrl = `${server.url}/studio/${workspaceId}/apps/${app.id}/build`;
+    const other = await browser.newPage();
+    try {
+      await page.goto(buildUrl);
+      await other.goto(buildUrl);
+      for (const tab of [page, other]) await tab.locator('.react-flow__node[data-id="answer"]').waitFor();
+
+      const rename = async (tab: Page, title: string) => {
+        await tab.locator('.react-flow__node[data-id="answer"]').click();
+        await tab.getByRole('complementary', { name: 'Node and test run' }).getByLabel('Title').fill(title);
+      };
+      // The other tab saves first; this tab's later edit is refused, and nothing is overwritten.
+      await rename(other, 'Answer from the other tab');
+      await other.getByTestId('save-state').filter({ hasText: 'Saved (revision 2)' }).waitFor();
+      await rename(page, 'Answer from this tab');
+      await page.getByRole('alert').filter({ hasText: 'changed in another tab' }).waitFor();
+      await page.getByTestId('save-state').filter({ hasText: 'changed elsewhere' }).waitFor();
+      const stored = await trpc('apps.getDraft', { workspaceId, appId: app.id });
+      const titleOf = (d: Record<string, unknown>) =>
+        (d.definition as { nodes: { id: string; title: string }[] }).nodes.find((n) => n.id === 'answer')
+          ?.title;
+      expect(titleOf(stored)).toBe('Answer from the other tab');
+
+      // Taking the saved draft shows the other tab's edit; nothing of this tab's is kept.
+      await page.getByRole('button', { name: 'Load the saved draft' }).click();
+      await page.getByTestId('save-state').filter({ hasText: 'Saved (revision 2)' }).waitFor();
+      await page
+        .locator('.react-flow__node[data-id="answer"]')
+        .filter({ hasText: 'Answer from the other tab' })
+        .waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('has no serious or critical accessibility violations on the studio pages', async () => {
     const apps = (await trpc('apps.list', { workspaceId })) as unknown as { id: string; name: string }[];
     const chat = apps.find((a) => a.name === 'Chatty');
