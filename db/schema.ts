@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -356,5 +357,100 @@ export const modelProviders = pgTable(
     uniqueIndex('model_providers_name_idx').on(t.workspaceId, t.name),
     uniqueIndex('model_providers_default_idx').on(t.workspaceId).where(sql`${t.isDefault}`),
     index('model_providers_created_by_idx').on(t.createdBy),
+  ],
+);
+
+/**
+ * Keys for the published API (/api/v1), one app each. Only the SHA-256 hash of a token is stored;
+ * `prefix` (e.g. `app-1a2b3c4d`) is what lists show so people can tell keys apart. A revoked key
+ * stays listed (revoked_at set) so its last use remains visible.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    /** Refreshed at most once a minute per key, so authenticating stays a single indexed read. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('api_keys_app_idx').on(t.appId),
+    index('api_keys_workspace_idx').on(t.workspaceId),
+    index('api_keys_created_by_idx').on(t.createdBy),
+  ],
+);
+
+/**
+ * Chat conversations held through the published API, per app and end user (the API's `user`).
+ * Deleting one through the API sets deleted_at, so its messages stay for usage and audit.
+ */
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    endUser: text('end_user').notNull(),
+    name: text('name').notNull().default(''),
+    inputs: jsonb('inputs').notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    // A user's conversation list, newest first; also serves the app_id foreign key.
+    index('conversations_app_user_idx').on(t.appId, t.endUser, t.updatedAt),
+    index('conversations_workspace_idx').on(t.workspaceId),
+  ],
+);
+
+/**
+ * One question and its answer in a conversation. Written on every chat request, so (as for
+ * run_steps) workspace_id and app_id, kept for scoping reads, carry no foreign key or index of
+ * their own: rows are reached through conversation_id and go when their conversation goes.
+ */
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull(),
+    appId: uuid('app_id').notNull(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id').references(() => runs.id, { onDelete: 'set null' }),
+    endUser: text('end_user').notNull(),
+    query: text('query').notNull(),
+    inputs: jsonb('inputs').notNull().default({}),
+    answer: text('answer').notNull().default(''),
+    status: text('status').notNull().default('running'),
+    error: jsonb('error'),
+    /** Model usage of the answer: { promptTokens, completionTokens, cost }. */
+    usage: jsonb('usage'),
+    feedback: text('feedback'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('messages_conversation_idx').on(t.conversationId, t.createdAt),
+    // Deleting a run looks up its messages to clear run_id.
+    index('messages_run_idx').on(t.runId),
+    check('messages_status_check', sql`${t.status} in ('running', 'succeeded', 'failed', 'stopped')`),
+    check('messages_feedback_check', sql`${t.feedback} is null or ${t.feedback} in ('like', 'dislike')`),
   ],
 );

@@ -1,8 +1,10 @@
-// The Publish tab: publish the draft as a new version, list versions, restore one to the draft.
+// The Publish tab: publish the draft as a new version, list versions, restore one to the draft,
+// and manage the API keys integrators call the published app with.
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { ApiKeysPanel } from '@/components/apps/api-keys-panel';
 import { ExportButtons } from '@/components/studio/export-buttons';
 import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
@@ -148,6 +150,8 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
           </table>
         </div>
       ) : null}
+
+      <ApiKeysPanel workspaceId={workspaceId} appId={appId} />
 
       {restoring ? (
         <ConfirmDialog

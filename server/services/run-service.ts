@@ -51,7 +51,8 @@ async function definitionToRun(db: Db, workspaceId: string, appId: string, sourc
 export async function startRun(
   db: Db,
   engine: RunEngine,
-  actorId: string,
+  /** The studio user starting the run; null for runs started through the published API. */
+  actorId: string | null,
   workspaceId: string,
   input: { appId: string; source: RunSource; inputs: Record<string, unknown> },
 ) {

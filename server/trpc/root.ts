@@ -1,5 +1,6 @@
 // The studio's tRPC API: every router, and the type the client is generated from.
 import { createCallerFactory, router } from './init';
+import { apiKeysRouter } from './routers/api-keys';
 import { appsRouter } from './routers/apps';
 import { authRouter } from './routers/auth';
 import { providersRouter } from './routers/providers';
@@ -16,6 +17,7 @@ export const appRouter = router({
   secrets: secretsRouter,
   providers: providersRouter,
   studio: studioRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,11 +1,12 @@
 // Tenant isolation: a member of workspace A addressing workspace B's ids through any procedure of
-// every router but auth (apps, workspace, runs, providers, secrets, studio) gets NOT_FOUND or
+// every router but auth (apps, workspace, runs, providers, secrets, studio, apiKeys) gets NOT_FOUND or
 // FORBIDDEN, and B's rows stay exactly as they were. The procedures are enumerated from the router,
 // so a new one without a case fails here.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import {
+  apiKeys,
   apps,
   appVersions,
   auditLog,
@@ -30,6 +31,7 @@ interface Targets {
   invitationId: string;
   runId: string;
   providerId: string;
+  keyId: string;
 }
 
 /** The input each scoped procedure receives, built from a workspace id and B's object ids. */
@@ -95,6 +97,9 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
     }),
   }),
   'studio.versionChanges': (workspaceId, b) => ({ workspaceId, appId: b.appId, versionId: b.versionId }),
+  'apiKeys.list': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
+  'apiKeys.create': (workspaceId, b) => ({ workspaceId, appId: b.appId, name: 'Planted key' }),
+  'apiKeys.revoke': (workspaceId, b) => ({ workspaceId, appId: b.appId, keyId: b.keyId }),
 };
 
 /** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
@@ -132,6 +137,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       signals: await db.select().from(runSignals).where(where(runSignals)),
       secrets: await db.select().from(workspaceSecrets).where(where(workspaceSecrets)),
       providers: await db.select().from(modelProviders).where(where(modelProviders)),
+      apiKeys: await db.select().from(apiKeys).where(where(apiKeys)),
     };
   }
 
@@ -151,6 +157,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       apiKey: 'sk-b',
       isDefault: true,
     });
+    const { key } = await victim.caller.apiKeys.create({ ...ws, appId: app.id, name: 'B key' });
     b = {
       workspaceId: victim.workspaceId,
       appId: app.id,
@@ -159,6 +166,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       invitationId: invitation.id,
       runId,
       providerId: provider.id,
+      keyId: key.id,
     };
     // A also owns an app, so "wrong workspace" and "wrong object" are both exercised.
     await attacker.caller.apps.create({ workspaceId: attacker.workspaceId, name: 'Own app', kind: 'chat' });
@@ -184,7 +192,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
   const objectScoped = () =>
     Object.keys(scopedInputs).filter((p) => {
       const input = JSON.stringify(scopedInputs[p]?.(attacker.workspaceId, b));
-      return [b.appId, b.versionId, b.userId, b.invitationId, b.runId, b.providerId].some((id) =>
+      return [b.appId, b.versionId, b.userId, b.invitationId, b.runId, b.providerId, b.keyId].some((id) =>
         input.includes(id),
       );
     });
@@ -228,6 +236,16 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
         }),
     ];
     for (const attempt of attempts) expect(await errorCodeOf(attempt())).toBe('NOT_FOUND');
+    expect(await snapshotOfB()).toEqual(before);
+  });
+
+  it("apiKeys.revoke of B's key under A's own app answers NOT_FOUND, and A's list never shows it", async () => {
+    const before = await snapshotOfB();
+    const [ownApp] = await attacker.caller.apps.list({ workspaceId: attacker.workspaceId });
+    if (!ownApp) throw new Error('A has no app');
+    const own = { workspaceId: attacker.workspaceId, appId: ownApp.id };
+    expect(await errorCodeOf(attacker.caller.apiKeys.revoke({ ...own, keyId: b.keyId }))).toBe('NOT_FOUND');
+    expect((await attacker.caller.apiKeys.list(own)).map((k) => k.id)).not.toContain(b.keyId);
     expect(await snapshotOfB()).toEqual(before);
   });
 

@@ -1,0 +1,13 @@
+// POST /api/v1/workflows/run: runs the workflow app's published version, blocking or streaming
+// (Dify Service API).
+import { readBody } from '@/server/public-api/body';
+import { apiRoute } from '@/server/public-api/handler';
+import { runWorkflow, runWorkflowBody } from '@/server/public-api/workflow-runs';
+
+export { OPTIONS } from '@/server/public-api/handler';
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const POST = apiRoute(async ({ req, db, engine, caller }) =>
+  runWorkflow(req, db, engine, caller, await readBody(req, runWorkflowBody)),
+);

@@ -1,0 +1,68 @@
+// Server-Sent Events as Dify sends them: each event one `data: {json}` line and a blank line (the
+// event name is inside the JSON), and `event: ping` every 10 s so proxies keep the connection open.
+// When the client goes away the producer is aborted; whatever it drives (a run) carries on.
+import { CORS_HEADERS } from './cors';
+
+export const PING_INTERVAL_MS = 10_000;
+
+const encoder = new TextEncoder();
+
+export const sseData = (payload: unknown) => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`);
+const PING = encoder.encode('event: ping\n\n');
+
+export type SseProducer = (send: (payload: unknown) => void, signal: AbortSignal) => Promise<void>;
+
+/**
+ * Streams what `produce` sends until it returns. If it throws, `onError` turns the error into a
+ * last event (Dify's `error` event) before the stream ends.
+ */
+export function sseResponse(
+  req: Request,
+  produce: SseProducer,
+  onError: (error: unknown) => unknown,
+): Response {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  req.signal.addEventListener('abort', stop);
+  let closed = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const write = (bytes: Uint8Array) => {
+        if (closed || abort.signal.aborted) return;
+        try {
+          controller.enqueue(bytes);
+        } catch {
+          closed = true;
+        }
+      };
+      const ping = setInterval(() => write(PING), PING_INTERVAL_MS);
+      try {
+        await produce((payload) => write(sseData(payload)), abort.signal);
+      } catch (error) {
+        if (!abort.signal.aborted) write(sseData(onError(error)));
+      } finally {
+        clearInterval(ping);
+        req.signal.removeEventListener('abort', stop);
+        closed = true;
+        try {
+          controller.close();
+        } catch {
+          // the client went away first
+        }
+      }
+    },
+    cancel() {
+      closed = true;
+      stop();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      ...CORS_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

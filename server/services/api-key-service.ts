@@ -1,0 +1,170 @@
+// API keys for the published API (/api/v1): one app each, created by editors in the studio and sent
+// by integrators as `Authorization: Bearer app-…`. A token is shown once, when it is created; only
+// its SHA-256 hash is stored (like session tokens), so a leaked database yields no usable key.
+// Every studio-side query is scoped by workspace id and app id.
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '@/db/client';
+import { apiKeys, apps } from '@/db/schema';
+import { hashToken } from '@/server/auth/tokens';
+import { badInput, notFound } from '@/server/errors';
+import { recordAudit } from './audit';
+
+export const API_KEY_PREFIX = 'app-';
+export const API_KEY_NAME_MAX = 100;
+/** `app-` and 32 random bytes in base64url (43 characters, no padding). */
+const TOKEN_SHAPE = /^app-[A-Za-z0-9_-]{43}$/;
+/** Characters of the token kept in `prefix`: `app-` and 8 more, enough to tell keys apart. */
+const SHOWN_LENGTH = API_KEY_PREFIX.length + 8;
+/** last_used_at is refreshed at most this often per key, so most requests only read. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+/** The columns anyone may see: never the hash (and the token itself is never stored). */
+const visible = {
+  id: apiKeys.id,
+  appId: apiKeys.appId,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  createdBy: apiKeys.createdBy,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  workspaceId: string;
+  appId: string;
+}
+
+async function requireApp(db: DbOrTx, workspaceId: string, appId: string) {
+  const [app] = await db
+    .select({ id: apps.id })
+    .from(apps)
+    .where(and(eq(apps.id, appId), eq(apps.workspaceId, workspaceId)));
+  if (!app) throw notFound('App');
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1) throw badInput('name', 'is required');
+  if (trimmed.length > API_KEY_NAME_MAX)
+    throw badInput('name', `must be at most ${API_KEY_NAME_MAX} characters`);
+  return trimmed;
+}
+
+/** Creates a key for an app. The token is in the result only; it cannot be retrieved later. */
+export async function createApiKey(
+  db: Db,
+  actorId: string,
+  workspaceId: string,
+  appId: string,
+  name: string,
+) {
+  const keyName = checkName(name);
+  const token = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const prefix = token.slice(0, SHOWN_LENGTH);
+  return db.transaction(async (tx) => {
+    await requireApp(tx, workspaceId, appId);
+    const [key] = await tx
+      .insert(apiKeys)
+      .values({ workspaceId, appId, name: keyName, prefix, tokenHash: hashToken(token), createdBy: actorId })
+      .returning(visible);
+    if (!key) throw new Error('inserting the API key returned no row');
+    await recordAudit(tx, {
+      workspaceId,
+      actorUserId: actorId,
+      action: 'api_key.create',
+      targetType: 'api_key',
+      targetId: key.id,
+      details: { appId, name: keyName, prefix },
+    });
+    return { key, token };
+  });
+}
+
+/** An app's keys, newest first, revoked ones included (with revokedAt) so their history shows. */
+export async function listApiKeys(db: Db, workspaceId: string, appId: string) {
+  await requireApp(db, workspaceId, appId);
+  return db
+    .select(visible)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.appId, appId)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+}
+
+/**
+ * Revokes a key: requests with it are refused from now on. Revoking a revoked key changes nothing
+ * and succeeds, so a retried click is harmless; the audit log records the first revocation only.
+ */
+export async function revokeApiKey(
+  db: Db,
+  actorId: string,
+  workspaceId: string,
+  appId: string,
+  keyId: string,
+) {
+  return db.transaction(async (tx) => {
+    const scope = and(eq(apiKeys.id, keyId), eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.appId, appId));
+    const [revoked] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(scope, isNull(apiKeys.revokedAt)))
+      .returning(visible);
+    if (!revoked) {
+      const [existing] = await tx.select(visible).from(apiKeys).where(scope);
+      if (!existing) throw notFound('API key');
+      return existing;
+    }
+    await recordAudit(tx, {
+      workspaceId,
+      actorUserId: actorId,
+      action: 'api_key.revoke',
+      targetType: 'api_key',
+      targetId: keyId,
+      details: { appId, name: revoked.name, prefix: revoked.prefix },
+    });
+    return revoked;
+  });
+}
+
+/**
+ * The app a bearer token grants access to, or null when the token is malformed, unknown or
+ * revoked (callers answer 401 without saying which). One indexed read by hash; last_used_at is
+ * refreshed at most once a minute per key, in the background, so the request does not wait for a
+ * write. The update is conditional, so concurrent requests of the same minute write once.
+ */
+export async function authenticateApiKey(db: Db, token: string): Promise<ApiKeyPrincipal | null> {
+  if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
+  const [key] = await db
+    .select({
+      id: apiKeys.id,
+      workspaceId: apiKeys.workspaceId,
+      appId: apiKeys.appId,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.tokenHash, hashToken(token)), isNull(apiKeys.revokedAt)));
+  if (!key) return null;
+  if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+    void touchLastUsed(db, key.id);
+  }
+  return { keyId: key.id, workspaceId: key.workspaceId, appId: key.appId };
+}
+
+async function touchLastUsed(db: Db, keyId: string): Promise<void> {
+  try {
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(
+        and(
+          eq(apiKeys.id, keyId),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`)),
+        ),
+      );
+  } catch {
+    // Best effort: a missed last-used stamp must never fail or slow an API request (e.g. the
+    // database closing during shutdown); the next request a minute later tries again.
+  }
+}
