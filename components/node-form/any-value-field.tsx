@@ -5,35 +5,25 @@
 
 import { useState } from 'react';
 import { CodeField } from './code-field';
+import { useFieldFrame } from './field-frame';
 import type { AnyModel, JsonModel, UnknownModel } from './field-model';
-import { describedBy, FieldShell, hintFor } from './field-shell';
-import { useFieldErrors, useFormContext } from './form-context';
+import { FieldShell } from './field-shell';
 import { JsonTextarea } from './json-textarea';
 import type { FieldProps } from './schema-field';
 import { partId } from './value-path';
 
 type Mode = 'text' | 'json';
 
-export function AnyValueField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  labelHidden,
-}: FieldProps<AnyModel>) {
-  const { references, secretNames, readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+export function AnyValueField(props: FieldProps<AnyModel>) {
+  const { id, label, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
+  const { readOnly } = frame;
   const [chosen, setChosen] = useState<Mode>(() =>
     value === undefined || typeof value === 'string' ? 'text' : 'json',
   );
   // Only text can be edited as text; anything else shows as JSON whatever was chosen.
   const mode: Mode = value !== undefined && typeof value !== 'string' ? 'json' : chosen;
   const modeId = partId(id, 'mode');
-  const described = describedBy(id, hint, errors);
 
   const switchTo = (next: Mode) => {
     setChosen(next);
@@ -50,15 +40,7 @@ export function AnyValueField({
   };
 
   return (
-    <FieldShell
-      id={id}
-      label={label}
-      path={path}
-      hint={hint}
-      errors={errors}
-      required={required}
-      labelHidden={labelHidden}
-    >
+    <FieldShell {...frame.shell}>
       <div className="nf-any">
         <label htmlFor={modeId} className="sr-only">
           {label}: value type
@@ -80,15 +62,15 @@ export function AnyValueField({
               variant="line"
               value={typeof value === 'string' ? value : ''}
               onChange={(next) => onChange(next === '' && !required ? undefined : next)}
-              references={references}
-              secretNames={secretNames}
+              references={frame.references}
+              secretNames={frame.secretNames}
               label={label}
               showVariables
               showSecrets={false}
               readOnly={readOnly}
               required={required}
-              invalid={errors.length > 0}
-              describedBy={described}
+              invalid={frame.invalid}
+              describedBy={frame.describedBy}
             />
           ) : (
             <JsonTextarea
@@ -98,8 +80,8 @@ export function AnyValueField({
               onChange={onChange}
               readOnly={readOnly}
               required={required}
-              invalid={errors.length > 0}
-              describedBy={described}
+              invalid={frame.invalid}
+              describedBy={frame.describedBy}
               placeholder='e.g. 42, true, ["a", "b"] or {"key": "value"}'
             />
           )}
@@ -109,38 +91,20 @@ export function AnyValueField({
   );
 }
 
-export function JsonField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  labelHidden,
-}: FieldProps<JsonModel | UnknownModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+export function JsonField(props: FieldProps<JsonModel | UnknownModel>) {
+  const { model, id, label, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
   return (
-    <FieldShell
-      id={id}
-      label={`${label} (JSON)`}
-      path={path}
-      hint={hint}
-      errors={errors}
-      required={required}
-      labelHidden={labelHidden}
-    >
+    <FieldShell {...frame.shell} label={`${label} (JSON)`}>
       <JsonTextarea
         id={id}
         rows={model.kind === 'json' ? 6 : 4}
         value={value === undefined && model.hasDefault ? model.default : value}
         onChange={onChange}
-        readOnly={readOnly}
+        readOnly={frame.readOnly}
         required={required}
-        invalid={errors.length > 0}
-        describedBy={describedBy(id, hint, errors)}
+        invalid={frame.invalid}
+        describedBy={frame.describedBy}
       />
     </FieldShell>
   );

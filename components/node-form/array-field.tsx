@@ -5,13 +5,13 @@
 
 import { useEffect, useRef } from 'react';
 import { initialValue } from './field-defaults';
+import { useFieldFrame } from './field-frame';
 import { displayValue, singular } from './field-labels';
 import type { ArrayModel, FieldModel } from './field-model';
-import { describedBy, FieldErrors, hintFor, RequiredMark } from './field-shell';
-import { useFieldErrors, useFormContext } from './form-context';
+import { FieldGroup } from './field-shell';
 import { type FieldProps, SchemaField } from './schema-field';
 import { useStableKeys } from './use-stable-keys';
-import { childId, moveItem, partId, pathAttr, removeItem, setAtPath } from './value-path';
+import { childId, moveItem, pathAttr, removeItem, setAtPath } from './value-path';
 
 const SCALARS = new Set<FieldModel['kind']>(['string', 'number', 'boolean', 'enum', 'const']);
 
@@ -26,10 +26,10 @@ function itemTitle(name: string, index: number, item: unknown): string {
 
 type Focus = { index: number; control: 'first' | 'up' | 'down' } | 'add' | null;
 
-export function ArrayField({ model, path, id, label, required, value, onChange }: FieldProps<ArrayModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+export function ArrayField(props: FieldProps<ArrayModel>) {
+  const { model, path, id, label, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
+  const { readOnly } = frame;
   const list: unknown[] = Array.isArray(value) ? value : Array.isArray(model.default) ? model.default : [];
   const stable = useStableKeys(list.length);
   const itemName = singular(label);
@@ -112,22 +112,13 @@ export function ArrayField({ model, path, id, label, required, value, onChange }
     );
 
   return (
-    <fieldset
+    <FieldGroup
+      {...frame.group}
+      // Only a list that must have items is marked: a required list may still be empty.
+      required={required && (model.minItems ?? 0) > 0}
+      className="nf-array"
       ref={rootRef}
-      className="nf-group nf-array"
-      data-path={pathAttr(path)}
-      aria-describedby={describedBy(id, hint, errors)}
     >
-      <legend>
-        {label}
-        <RequiredMark required={required && (model.minItems ?? 0) > 0} />
-      </legend>
-      {hint ? (
-        <p id={partId(id, 'hint')} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors id={partId(id, 'error')} errors={errors} />
       {list.length === 0 ? <p className="muted nf-empty">None yet.</p> : null}
       {list.length > 0 ? (
         <ol className={scalar ? 'nf-list' : 'nf-items'}>
@@ -137,6 +128,20 @@ export function ArrayField({ model, path, id, label, required, value, onChange }
             const itemId = childId(id, index);
             const change = (next: unknown) =>
               emit(setAtPath(list, [index], next ?? initialValue(model.items)) as unknown[]);
+            // The item's editor: a row's label is read by screen readers only (the row shows no
+            // label), an object item's fields go straight into the item's own fieldset.
+            const field = (layout: { labelHidden: true } | { bare: true }) => (
+              <SchemaField
+                model={model.items}
+                path={itemPath}
+                id={itemId}
+                label={name}
+                required
+                value={item}
+                onChange={change}
+                {...layout}
+              />
+            );
             return (
               <li
                 key={stable.keys[index]}
@@ -145,32 +150,14 @@ export function ArrayField({ model, path, id, label, required, value, onChange }
               >
                 {scalar ? (
                   <>
-                    <SchemaField
-                      model={model.items}
-                      path={itemPath}
-                      id={itemId}
-                      label={name}
-                      labelHidden
-                      required
-                      value={item}
-                      onChange={change}
-                    />
+                    {field({ labelHidden: true })}
                     {actions(index, name)}
                   </>
                 ) : (
                   <fieldset className="nf-item-body" data-path={pathAttr(itemPath)}>
                     <legend>{itemTitle(itemName, index, item)}</legend>
                     {actions(index, name)}
-                    <SchemaField
-                      model={model.items}
-                      path={itemPath}
-                      id={itemId}
-                      label={name}
-                      required
-                      bare
-                      value={item}
-                      onChange={change}
-                    />
+                    {field({ bare: true })}
                   </fieldset>
                 )}
               </li>
@@ -189,6 +176,6 @@ export function ArrayField({ model, path, id, label, required, value, onChange }
           Add {itemName.toLowerCase()}
         </button>
       )}
-    </fieldset>
+    </FieldGroup>
   );
 }

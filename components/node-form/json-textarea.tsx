@@ -3,6 +3,7 @@
 'use client';
 
 import { useState } from 'react';
+import { InlineProblem, joinIds } from './field-shell';
 import { partId } from './value-path';
 
 interface JsonTextareaProps {
@@ -30,7 +31,7 @@ export function JsonTextarea(props: JsonTextareaProps) {
     setParseError(null);
   }
   const errorId = partId(id, 'parse');
-  const described = [props.describedBy, parseError ? errorId : ''].filter(Boolean).join(' ') || undefined;
+  const described = joinIds(props.describedBy, parseError && errorId);
 
   return (
     <>
@@ -66,11 +67,7 @@ export function JsonTextarea(props: JsonTextareaProps) {
           }
         }}
       />
-      {parseError ? (
-        <p id={errorId} className="nf-error-text">
-          Not valid JSON yet: {parseError}
-        </p>
-      ) : null}
+      {parseError ? <InlineProblem id={errorId}>Not valid JSON yet: {parseError}</InlineProblem> : null}
     </>
   );
 }

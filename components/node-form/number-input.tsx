@@ -4,6 +4,7 @@
 'use client';
 
 import { useState } from 'react';
+import { InlineProblem, joinIds } from './field-shell';
 import { partId } from './value-path';
 
 interface NumberInputProps {
@@ -45,7 +46,7 @@ export function NumberInput(props: NumberInputProps) {
   const problem =
     parsed !== undefined && Number.isFinite(parsed) ? rangeProblem(parsed, integer, min, max) : null;
   const problemId = partId(id, 'range');
-  const described = [props.describedBy, problem ? problemId : ''].filter(Boolean).join(' ') || undefined;
+  const described = joinIds(props.describedBy, problem && problemId);
 
   return (
     <>
@@ -71,11 +72,7 @@ export function NumberInput(props: NumberInputProps) {
           onChange(next);
         }}
       />
-      {problem ? (
-        <p id={problemId} className="nf-error-text">
-          {problem}
-        </p>
-      ) : null}
+      {problem ? <InlineProblem id={problemId}>{problem}</InlineProblem> : null}
     </>
   );
 }

@@ -3,11 +3,12 @@
 // select plus the editor of the chosen kind).
 'use client';
 
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { fits, initialValue, switchVariant, unionIndexOf, variantIndexOf } from './field-defaults';
+import { useFieldFrame } from './field-frame';
 import { humanise } from './field-labels';
 import type { ObjectModel, UnionModel, VariantsModel } from './field-model';
-import { describedBy, FieldErrors, FieldShell, hintFor, RequiredMark } from './field-shell';
+import { describedBy, FieldErrors, FieldGroup, FieldShell, hintFor, RequiredMark } from './field-shell';
 import { useFieldErrors, useFormContext } from './form-context';
 import { type FieldProps, SchemaField } from './schema-field';
 import { SwitchField } from './switch-field';
@@ -45,48 +46,9 @@ export function ObjectProperties({ model, path, id, value, onChange }: Propertie
   );
 }
 
-function GroupHeader({
-  id,
-  label,
-  required,
-  hint,
-  errors,
-}: {
-  id: string;
-  label: string;
-  required: boolean;
-  hint: ReactNode;
-  errors: readonly string[];
-}) {
-  return (
-    <>
-      <legend>
-        {label}
-        <RequiredMark required={required} />
-      </legend>
-      {hint ? (
-        <p id={partId(id, 'hint')} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors id={partId(id, 'error')} errors={errors} />
-    </>
-  );
-}
-
-export function ObjectField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  bare,
-}: FieldProps<ObjectModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+export function ObjectField(props: FieldProps<ObjectModel>) {
+  const { model, path, id, label, required, value, onChange, bare } = props;
+  const frame = useFieldFrame(props);
   const present = isPlainObject(value);
   const current = present ? value : isPlainObject(model.default) ? model.default : {};
   const body = <ObjectProperties model={model} path={path} id={id} value={current} onChange={onChange} />;
@@ -99,9 +61,9 @@ export function ObjectField({
           id={partId(id, 'enabled')}
           label={label}
           checked={present}
-          hint={hint}
-          errors={errors}
-          readOnly={readOnly}
+          hint={frame.hint}
+          errors={frame.errors}
+          readOnly={frame.readOnly}
           onChange={(on) => onChange(on ? initialValue({ ...model, hasDefault: false }) : undefined)}
         />
         {present ? (
@@ -112,33 +74,14 @@ export function ObjectField({
       </div>
     );
   }
-  return (
-    <fieldset
-      className="nf-group"
-      data-path={pathAttr(path)}
-      aria-describedby={describedBy(id, hint, errors)}
-    >
-      <GroupHeader id={id} label={label} required={required} hint={hint} errors={errors} />
-      {body}
-    </fieldset>
-  );
+  return <FieldGroup {...frame.group}>{body}</FieldGroup>;
 }
 
 const NOT_SET = '';
 
-export function VariantsField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  bare,
-}: FieldProps<VariantsModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+export function VariantsField(props: FieldProps<VariantsModel>) {
+  const { model, path, id, required, value, onChange, bare } = props;
+  const frame = useFieldFrame(props);
   const current = isPlainObject(value) ? value : isPlainObject(model.default) ? model.default : undefined;
   const index = current ? variantIndexOf(model, current) : -1;
   const variant = model.variants[index];
@@ -161,7 +104,7 @@ export function VariantsField({
         <select
           id={selectId}
           value={index >= 0 ? String(index) : NOT_SET}
-          disabled={readOnly}
+          disabled={frame.readOnly}
           aria-invalid={selectErrors.length > 0 ? true : undefined}
           aria-describedby={describedBy(selectId, selectHint, selectErrors)}
           onChange={(event) => {
@@ -185,21 +128,12 @@ export function VariantsField({
   if (bare) {
     return (
       <>
-        <FieldErrors id={partId(id, 'error')} errors={errors} />
+        <FieldErrors id={partId(id, 'error')} errors={frame.errors} />
         {body}
       </>
     );
   }
-  return (
-    <fieldset
-      className="nf-group"
-      data-path={pathAttr(path)}
-      aria-describedby={describedBy(id, hint, errors)}
-    >
-      <GroupHeader id={id} label={label} required={required} hint={hint} errors={errors} />
-      {body}
-    </fieldset>
-  );
+  return <FieldGroup {...frame.group}>{body}</FieldGroup>;
 }
 
 export function UnionField({ model, path, id, label, required, value, onChange }: FieldProps<UnionModel>) {

@@ -4,10 +4,10 @@
 'use client';
 
 import { useState } from 'react';
+import { useFieldFrame } from './field-frame';
 import { singular } from './field-labels';
 import type { RecordModel } from './field-model';
-import { describedBy, FieldErrors, hintFor, RequiredMark } from './field-shell';
-import { useFieldErrors, useFormContext } from './form-context';
+import { FieldGroup, InlineProblem } from './field-shell';
 import { type FieldProps, SchemaField } from './schema-field';
 import { childId, partId, pathAttr } from './value-path';
 
@@ -49,10 +49,10 @@ function rowProblem(rows: readonly Row[], index: number): string | null {
     : null;
 }
 
-export function RecordField({ model, path, id, label, required, value, onChange }: FieldProps<RecordModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+export function RecordField(props: FieldProps<RecordModel>) {
+  const { model, path, id, label, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
+  const { readOnly } = frame;
   const initial = value === undefined && model.hasDefault ? model.default : value;
   const [rows, setRows] = useState<Row[]>(() => rowsFrom(initial, []));
   const [source, setSource] = useState<unknown>(value);
@@ -74,21 +74,7 @@ export function RecordField({ model, path, id, label, required, value, onChange 
     commit(rows.map((r) => (r.id === rowId ? { ...r, ...patch } : r)));
 
   return (
-    <fieldset
-      className="nf-group nf-record"
-      data-path={pathAttr(path)}
-      aria-describedby={describedBy(id, hint, errors)}
-    >
-      <legend>
-        {label}
-        <RequiredMark required={required} />
-      </legend>
-      {hint ? (
-        <p id={partId(id, 'hint')} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors id={partId(id, 'error')} errors={errors} />
+    <FieldGroup {...frame.group} className="nf-record">
       {rows.length === 0 ? <p className="muted nf-empty">None yet.</p> : null}
       {rows.length > 0 ? (
         <ul className="nf-kv">
@@ -115,11 +101,7 @@ export function RecordField({ model, path, id, label, required, value, onChange 
                     aria-describedby={problem ? partId(keyId, 'error') : undefined}
                     onChange={(event) => update(row.id, { key: event.target.value })}
                   />
-                  {problem ? (
-                    <p id={partId(keyId, 'error')} className="nf-error-text">
-                      {problem}
-                    </p>
-                  ) : null}
+                  {problem ? <InlineProblem id={partId(keyId, 'error')}>{problem}</InlineProblem> : null}
                 </div>
                 <div className="nf-kv-value">
                   <SchemaField
@@ -157,6 +139,6 @@ export function RecordField({ model, path, id, label, required, value, onChange 
           Add {itemName.toLowerCase()}
         </button>
       )}
-    </fieldset>
+    </FieldGroup>
   );
 }

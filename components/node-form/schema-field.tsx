@@ -5,6 +5,7 @@
 import { AnyValueField, JsonField } from './any-value-field';
 import { ArrayField } from './array-field';
 import { CodeField } from './code-field';
+import { useFieldFrame } from './field-frame';
 import { displayValue } from './field-labels';
 import type {
   BooleanModel,
@@ -14,8 +15,7 @@ import type {
   NumberModel,
   StringModel,
 } from './field-model';
-import { describedBy, FieldShell, hintFor } from './field-shell';
-import { useFieldErrors, useFormContext } from './form-context';
+import { FieldShell } from './field-shell';
 import { NumberInput } from './number-input';
 import { ObjectField, UnionField, VariantsField } from './object-field';
 import { RecordField } from './record-field';
@@ -70,75 +70,39 @@ export function SchemaField(props: FieldProps) {
   }
 }
 
-function StringField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  labelHidden,
-}: FieldProps<StringModel>) {
-  const { references, secretNames, readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+function StringField(props: FieldProps<StringModel>) {
+  const { model, id, label, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
   const text =
     typeof value === 'string' ? value : value === undefined || value === null ? '' : displayValue(value);
   return (
-    <FieldShell
-      id={id}
-      label={label}
-      path={path}
-      hint={hint}
-      errors={errors}
-      required={required}
-      labelHidden={labelHidden}
-    >
+    <FieldShell {...frame.shell}>
       <CodeField
         id={id}
         value={text}
         // An optional text left empty is omitted, so the node's own default (or "none") applies.
         onChange={(next) => onChange(next === '' && !required ? undefined : next)}
-        references={references}
-        secretNames={secretNames}
+        references={frame.references}
+        secretNames={frame.secretNames}
         variant={model.widget}
         label={label}
         showVariables={model.widget !== 'line' || model.references}
         showSecrets={model.widget !== 'line' || model.secrets}
-        readOnly={readOnly}
+        readOnly={frame.readOnly}
         required={required}
-        invalid={errors.length > 0}
-        describedBy={describedBy(id, hint, errors)}
+        invalid={frame.invalid}
+        describedBy={frame.describedBy}
         placeholder={model.hasDefault && typeof model.default === 'string' ? model.default : undefined}
       />
     </FieldShell>
   );
 }
 
-function NumberField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  labelHidden,
-}: FieldProps<NumberModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+function NumberField(props: FieldProps<NumberModel>) {
+  const { model, id, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
   return (
-    <FieldShell
-      id={id}
-      label={label}
-      path={path}
-      hint={hint}
-      errors={errors}
-      required={required}
-      labelHidden={labelHidden}
-    >
+    <FieldShell {...frame.shell}>
       <NumberInput
         id={id}
         value={typeof value === 'number' ? value : undefined}
@@ -149,18 +113,18 @@ function NumberField({
         placeholder={
           model.hasDefault && typeof model.default === 'number' ? String(model.default) : undefined
         }
-        readOnly={readOnly}
+        readOnly={frame.readOnly}
         required={required}
-        invalid={errors.length > 0}
-        describedBy={describedBy(id, hint, errors)}
+        invalid={frame.invalid}
+        describedBy={frame.describedBy}
       />
     </FieldShell>
   );
 }
 
-function BooleanField({ model, path, id, label, value, onChange }: FieldProps<BooleanModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
+function BooleanField(props: FieldProps<BooleanModel>) {
+  const { model, path, id, label, value, onChange } = props;
+  const { readOnly, errors, hint } = useFieldFrame(props);
   const checked = typeof value === 'boolean' ? value : model.default === true;
   return (
     <SwitchField
@@ -168,7 +132,7 @@ function BooleanField({ model, path, id, label, value, onChange }: FieldProps<Bo
       label={label}
       checked={checked}
       onChange={onChange}
-      hint={hintFor(model)}
+      hint={hint}
       errors={errors}
       path={path}
       readOnly={readOnly}
@@ -179,41 +143,23 @@ function BooleanField({ model, path, id, label, value, onChange }: FieldProps<Bo
 const NOT_SET = '';
 const CURRENT = 'current';
 
-function EnumField({
-  model,
-  path,
-  id,
-  label,
-  required,
-  value,
-  onChange,
-  labelHidden,
-}: FieldProps<EnumModel>) {
-  const { readOnly } = useFormContext();
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+function EnumField(props: FieldProps<EnumModel>) {
+  const { model, id, required, value, onChange } = props;
+  const frame = useFieldFrame(props);
   const shown = value === undefined ? model.default : value;
   const index = model.options.indexOf(shown as never);
   // A value the schema does not allow (an old or imported config) stays visible until changed.
   const foreign = shown !== undefined && index < 0;
   const canUnset = !required && !model.hasDefault;
   return (
-    <FieldShell
-      id={id}
-      label={label}
-      path={path}
-      hint={hint}
-      errors={errors}
-      required={required}
-      labelHidden={labelHidden}
-    >
+    <FieldShell {...frame.shell}>
       <select
         id={id}
         value={foreign ? CURRENT : index >= 0 ? String(index) : NOT_SET}
-        disabled={readOnly}
+        disabled={frame.readOnly}
         aria-required={required || undefined}
-        aria-invalid={errors.length > 0 || foreign ? true : undefined}
-        aria-describedby={describedBy(id, hint, errors)}
+        aria-invalid={frame.invalid || foreign ? true : undefined}
+        aria-describedby={frame.describedBy}
         onChange={(event) => {
           const picked = event.target.value;
           if (picked === CURRENT) return;
@@ -235,17 +181,18 @@ function EnumField({
   );
 }
 
-function ConstField({ model, path, id, label, value, onChange }: FieldProps<ConstModel>) {
-  const errors = useFieldErrors(path);
-  const hint = hintFor(model);
+function ConstField(props: FieldProps<ConstModel>) {
+  const { model, id, value, onChange } = props;
+  const frame = useFieldFrame(props);
   return (
-    <FieldShell id={id} label={label} path={path} hint={hint} errors={errors}>
+    // Unlike the other fields, a fixed value never shows a required mark or hides its label.
+    <FieldShell {...frame.shell} required={false} labelHidden={false}>
       <input
         id={id}
         type="text"
         readOnly
         value={displayValue(value ?? model.value)}
-        aria-describedby={describedBy(id, hint, errors)}
+        aria-describedby={frame.describedBy}
         // A fixed value missing from the config is filled in the first time the field is touched.
         onFocus={() => {
           if (value === undefined) onChange(model.value);

@@ -2,8 +2,8 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { describedBy, FieldErrors } from './field-shell';
-import { type Path, partId, pathAttr } from './value-path';
+import { describedBy, FieldNotes } from './field-shell';
+import { type Path, pathAttr } from './value-path';
 
 interface SwitchFieldProps {
   id: string;
@@ -44,12 +44,7 @@ export function SwitchField({
         />
         <label htmlFor={id}>{label}</label>
       </div>
-      {hint ? (
-        <p id={partId(id, 'hint')} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors id={partId(id, 'error')} errors={errors} />
+      <FieldNotes id={id} hint={hint} errors={errors} />
     </div>
   );
 }
