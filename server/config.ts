@@ -78,6 +78,9 @@ export const configSchema = z
       .default('true')
       .transform((v) => v === 'true'),
     WEFT_HTTP_ALLOWLIST: emptyToUndefined,
+    // Per-API-key rate limit of /api/v1 (a token bucket): the sustained rate and the burst size.
+    WEFT_API_RATE_PER_MINUTE: wholeNumber('600', 1, 1_000_000, 'requests a minute'),
+    WEFT_API_BURST: wholeNumber('60', 1, 100_000, 'requests'),
     PORT: z
       .string()
       .trim()

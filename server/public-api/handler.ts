@@ -1,12 +1,14 @@
-// The wrapper every /api/v1 route goes through: authenticates the bearer key, hands the handler
-// the database, the engine and the caller's app, turns a returned value into JSON and any thrown
-// error into Dify's error body, and adds the CORS headers. Route files stay a few lines long.
+// The wrapper every /api/v1 route goes through: authenticates the bearer key, applies the key's
+// rate limit (429 with Retry-After, see rate-limit.ts), hands the handler the database, the engine
+// and the caller's app, turns a returned value into JSON and any thrown error into Dify's error
+// body, and adds the CORS headers. Route files stay a few lines long.
 import type { Db } from '@/db/client';
 import { getEngineRuntime } from '@/server/engine/runtime';
 import type { RunEngine } from '@/workflows/engines/run-engine';
 import { type ApiCaller, authenticateRequest } from './auth';
 import { preflightResponse, withCors } from './cors';
 import { ApiError, errorResponse } from './errors';
+import { enforceRateLimit } from './rate-limit';
 
 export interface ApiContext<P> {
   req: Request;
@@ -27,6 +29,7 @@ export function apiRoute<P = Record<string, never>>(
       const { database, engine } = await getEngineRuntime();
       const db = database.db;
       const caller = await authenticateRequest(db, req);
+      enforceRateLimit(caller.keyId);
       const params = (await segment?.params) ?? ({} as P);
       const result = await handler({ req, db, engine, caller, params });
       return withCors(result instanceof Response ? result : Response.json(result));

@@ -1,16 +1,22 @@
 // Server-Sent Events as Dify sends them: each event one `data: {json}` line and a blank line (the
 // event name is inside the JSON), and `event: ping` every 10 s so proxies keep the connection open.
-// When the client goes away the producer is aborted; whatever it drives (a run) carries on.
+// When the client goes away the producer is aborted; whatever it drives (a run) carries on. An event
+// may carry an `id: <n>` line first, which a client sends back as Last-Event-ID to resume.
 import { CORS_HEADERS } from './cors';
 
 export const PING_INTERVAL_MS = 10_000;
 
 const encoder = new TextEncoder();
 
-export const sseData = (payload: unknown) => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`);
+export const sseData = (payload: unknown, id?: number | string) =>
+  encoder.encode(`${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(payload)}\n\n`);
 const PING = encoder.encode('event: ping\n\n');
 
-export type SseProducer = (send: (payload: unknown) => void, signal: AbortSignal) => Promise<void>;
+/** `send(payload, id)`: one event; `id` (digits, no newline) becomes its `id:` line. */
+export type SseProducer = (
+  send: (payload: unknown, id?: number) => void,
+  signal: AbortSignal,
+) => Promise<void>;
 
 /**
  * Streams what `produce` sends until it returns. If it throws, `onError` turns the error into a
@@ -37,7 +43,7 @@ export function sseResponse(
       };
       const ping = setInterval(() => write(PING), PING_INTERVAL_MS);
       try {
-        await produce((payload) => write(sseData(payload)), abort.signal);
+        await produce((payload, id) => write(sseData(payload, id)), abort.signal);
       } catch (error) {
         if (!abort.signal.aborted) write(sseData(onError(error)));
       } finally {

@@ -284,8 +284,9 @@ describe('published API (/api/v1)', () => {
     const blocks = text.split('\n\n').filter((b) => b.trim() !== '');
     expect(blocks).toContain('event: ping');
     const data = blocks.filter((b) => b !== 'event: ping');
-    for (const block of data) expect(block).toMatch(/^data: \{.*\}$/);
-    expect(JSON.parse((data.at(-1) as string).slice(6))).toMatchObject({
+    // Each event: its `id:` line (for Last-Event-ID), then one `data:` line.
+    for (const block of data) expect(block).toMatch(/^id: \d+\ndata: \{.*\}$/);
+    expect(JSON.parse((data.at(-1) as string).replace(/^id: \d+\ndata: /, ''))).toMatchObject({
       event: 'workflow_finished',
       data: { status: 'succeeded', outputs: { slept: 10_800 } },
     });
@@ -374,7 +375,7 @@ describe('published API (/api/v1)', () => {
     expect(wrongMode.status).toBe(400);
     expect(await wrongMode.json()).toEqual({
       code: 'invalid_param',
-      message: 'response_mode: must be blocking or streaming',
+      message: 'response_mode: must be blocking, streaming or async',
       status: 400,
     });
 
