@@ -454,3 +454,27 @@ export const messages = pgTable(
     check('messages_feedback_check', sql`${t.feedback} is null or ${t.feedback} in ('like', 'dislike')`),
   ],
 );
+
+/**
+ * An app's public web chat: the chat page /chat/<token> and the /embed.js bubble. The token is
+ * public by design (it sits in page URLs and embed snippets), so it is stored as is; rotating it
+ * retires the old links. `allowed_origins` are the other sites that may call the page's endpoints
+ * from a browser and frame the page.
+ */
+export const webChats = pgTable(
+  'web_chats',
+  {
+    appId: uuid('app_id')
+      .primaryKey()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    token: text('token').notNull().unique(),
+    enabled: boolean('enabled').notNull().default(true),
+    allowedOrigins: jsonb('allowed_origins').$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('web_chats_workspace_idx').on(t.workspaceId)],
+);

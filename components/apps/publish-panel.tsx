@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiKeysPanel } from '@/components/apps/api-keys-panel';
+import { WebChatSettings } from '@/components/apps/web-chat-settings';
 import { ExportButtons } from '@/components/studio/export-buttons';
 import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
@@ -152,6 +153,7 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
       ) : null}
 
       <ApiKeysPanel workspaceId={workspaceId} appId={appId} />
+      <WebChatSettings workspaceId={workspaceId} appId={appId} />
 
       {restoring ? (
         <ConfirmDialog

@@ -7,6 +7,7 @@ import { providersRouter } from './routers/providers';
 import { runsRouter } from './routers/runs';
 import { secretsRouter } from './routers/secrets';
 import { studioRouter } from './routers/studio';
+import { webChatRouter } from './routers/web-chat';
 import { workspaceRouter } from './routers/workspace';
 
 export const appRouter = router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   providers: providersRouter,
   studio: studioRouter,
   apiKeys: apiKeysRouter,
+  webChat: webChatRouter,
 });
 
 export type AppRouter = typeof appRouter;

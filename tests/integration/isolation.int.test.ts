@@ -1,5 +1,5 @@
 // Tenant isolation: a member of workspace A addressing workspace B's ids through any procedure of
-// every router but auth (apps, workspace, runs, providers, secrets, studio, apiKeys) gets NOT_FOUND or
+// every router but auth (apps, workspace, runs, providers, secrets, studio, apiKeys, webChat) gets NOT_FOUND or
 // FORBIDDEN, and B's rows stay exactly as they were. The procedures are enumerated from the router,
 // so a new one without a case fails here.
 import { eq } from 'drizzle-orm';
@@ -15,6 +15,7 @@ import {
   modelProviders,
   runSignals,
   runs,
+  webChats,
   workspaceSecrets,
   workspaces,
 } from '@/db/schema';
@@ -32,6 +33,7 @@ interface Targets {
   runId: string;
   providerId: string;
   keyId: string;
+  chatAppId: string;
 }
 
 /** The input each scoped procedure receives, built from a workspace id and B's object ids. */
@@ -100,6 +102,15 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
   'apiKeys.list': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
   'apiKeys.create': (workspaceId, b) => ({ workspaceId, appId: b.appId, name: 'Planted key' }),
   'apiKeys.revoke': (workspaceId, b) => ({ workspaceId, appId: b.appId, keyId: b.keyId }),
+  'webChat.get': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
+  'webChat.enable': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
+  'webChat.disable': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
+  'webChat.rotateToken': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
+  'webChat.setAllowedOrigins': (workspaceId, b) => ({
+    workspaceId,
+    appId: b.chatAppId,
+    allowedOrigins: ['https://evil.example'],
+  }),
 };
 
 /** Procedures that take no workspace id: each is checked to act only on the caller's own data. */
@@ -138,6 +149,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       secrets: await db.select().from(workspaceSecrets).where(where(workspaceSecrets)),
       providers: await db.select().from(modelProviders).where(where(modelProviders)),
       apiKeys: await db.select().from(apiKeys).where(where(apiKeys)),
+      webChats: await db.select().from(webChats).where(where(webChats)),
     };
   }
 
@@ -158,6 +170,8 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       isDefault: true,
     });
     const { key } = await victim.caller.apiKeys.create({ ...ws, appId: app.id, name: 'B key' });
+    const chatApp = await victim.caller.apps.create({ ...ws, name: 'Secret chat', kind: 'chat' });
+    await victim.caller.webChat.enable({ ...ws, appId: chatApp.id });
     b = {
       workspaceId: victim.workspaceId,
       appId: app.id,
@@ -167,6 +181,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       runId,
       providerId: provider.id,
       keyId: key.id,
+      chatAppId: chatApp.id,
     };
     // A also owns an app, so "wrong workspace" and "wrong object" are both exercised.
     await attacker.caller.apps.create({ workspaceId: attacker.workspaceId, name: 'Own app', kind: 'chat' });
@@ -192,9 +207,16 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
   const objectScoped = () =>
     Object.keys(scopedInputs).filter((p) => {
       const input = JSON.stringify(scopedInputs[p]?.(attacker.workspaceId, b));
-      return [b.appId, b.versionId, b.userId, b.invitationId, b.runId, b.providerId, b.keyId].some((id) =>
-        input.includes(id),
-      );
+      return [
+        b.appId,
+        b.versionId,
+        b.userId,
+        b.invitationId,
+        b.runId,
+        b.providerId,
+        b.keyId,
+        b.chatAppId,
+      ].some((id) => input.includes(id));
     });
 
   it("procedures given B's object ids under A's own workspace id answer NOT_FOUND", async () => {
