@@ -13,19 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
 import { freePort } from '../support/postgres-server';
+import { addMockProvider, edge, pageTrpc, pos, publishApp, signUpInBrowser } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const AXE = path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js');
 const REPLY = 'Hello from the **embedded** bot';
 
-const pos = { x: 0, y: 0 };
-const edge = (source: string, target: string) => ({
-  id: `${source}_${target}`,
-  source,
-  sourceHandle: null,
-  target,
-  targetHandle: null,
-});
 /** start { query } → streaming LLM → answer. */
 const chatbot = {
   schemaVersion: 1,
@@ -60,15 +53,10 @@ describe('web chat page and embed script', () => {
   let appId = '';
   let token = '';
 
-  const trpc = async (procedure: string, input: unknown) => {
-    const res = await page.request.post(`${server.url}/api/trpc/${procedure}`, {
-      headers: { 'content-type': 'application/json', origin: server.url },
-      data: { json: input },
-    });
-    const body = (await res.json()) as { result?: { data: { json: unknown } } };
-    if (res.status() !== 200) throw new Error(`${procedure}: ${JSON.stringify(body)}`);
-    return body.result?.data.json as Record<string, unknown>;
-  };
+  const trpc = pageTrpc(
+    () => page,
+    () => server.url,
+  );
 
   beforeAll(async () => {
     model = await startMockOpenAI({ apiKey: 'sk-e2e', reply: () => REPLY });
@@ -89,26 +77,17 @@ describe('web chat page and embed script', () => {
 
     browser = await launchChromium();
     page = await browser.newPage();
-    await page.goto(`${server.url}/sign-up`);
-    await page.getByLabel('Name').fill('Embed Tester');
-    await page.getByLabel('Email').fill(`embed.${Date.now()}@example.test`);
-    await page.getByLabel('Password').fill('Correct-Horse-42');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(/\/studio\/[0-9a-f-]{36}$/);
-    workspaceId = new URL(page.url()).pathname.split('/')[2] ?? '';
-    await trpc('providers.create', {
-      workspaceId,
-      name: 'Mock AI',
-      baseUrl: model.url,
-      apiKey: 'sk-e2e',
-      defaultModel: 'mock-gpt',
-      isDefault: true,
+    workspaceId = await signUpInBrowser(page, server.url, {
+      email: `embed.${Date.now()}@example.test`,
+      name: 'Embed Tester',
     });
-    const app = await trpc('apps.create', { workspaceId, name: 'Shop helper', kind: 'chat' });
-    appId = app.id as string;
-    const draft = await trpc('apps.getDraft', { workspaceId, appId });
-    await trpc('apps.saveDraft', { workspaceId, appId, baseRevision: draft.revision, definition: chatbot });
-    await trpc('apps.publish', { workspaceId, appId });
+    const caller = { call: trpc, query: trpc };
+    await addMockProvider(caller, workspaceId, model, 'mock-gpt');
+    ({ appId } = await publishApp(caller, workspaceId, {
+      name: 'Shop helper',
+      kind: 'chat',
+      definition: chatbot,
+    }));
   });
   afterAll(async () => {
     await browser?.close();

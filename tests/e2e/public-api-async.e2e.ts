@@ -9,17 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { weftHttpClient } from '../support/weft-http-client';
+import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
-
-const pos = { x: 0, y: 0 };
-const edge = (source: string, target: string) => ({
-  id: `${source}_${target}`,
-  source,
-  sourceHandle: null,
-  target,
-  targetHandle: null,
-});
 
 const greeter = {
   schemaVersion: 1,
@@ -138,38 +129,18 @@ async function startReceiver(): Promise<{ server: Server; url: string; received:
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setUpWorkspace(url: string) {
-  const client = weftHttpClient(url);
-  const { workspaceId } = (await client.call('auth.signUp', {
+  const { client, workspaceId } = await signUpOverHttp(url, {
     email: `async.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test`,
-    password: 'Correct-Horse-42',
     name: 'Integrator',
-  })) as { workspaceId: string };
+  });
   async function createApp(name: string, definition: unknown) {
-    const app = (await client.call('apps.create', {
-      workspaceId,
+    const { appId } = await publishApp(client, workspaceId, {
       name,
       kind: 'workflow',
-      description: `${name} app`,
-    })) as { id: string };
-    const draft = (await client.query('apps.getDraft', { workspaceId, appId: app.id })) as {
-      revision: number;
-    };
-    await client.call('apps.saveDraft', {
-      workspaceId,
-      appId: app.id,
-      baseRevision: draft.revision,
       definition,
+      description: `${name} app`,
     });
-    await client.call('apps.publish', { workspaceId, appId: app.id });
-    const created = (await client.call('apiKeys.create', {
-      workspaceId,
-      appId: app.id,
-      name: `${name} key`,
-    })) as {
-      key: { id: string };
-      token: string;
-    };
-    return { appId: app.id, keyId: created.key.id, token: created.token };
+    return { appId, ...(await createApiKey(client, workspaceId, appId, `${name} key`)) };
   }
   return { createApp };
 }

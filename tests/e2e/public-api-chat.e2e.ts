@@ -12,17 +12,16 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
 import { allDifyEvents, type DifyEvent, difyEvents } from '../support/public-api-sse';
-import { weftHttpClient } from '../support/weft-http-client';
+import {
+  addMockProvider,
+  createApiKey,
+  edge,
+  pos,
+  publishApp,
+  signUpOverHttp,
+} from '../support/published-app';
+import type { weftHttpClient } from '../support/weft-http-client';
 import { startWeft, type WeftServer } from '../support/weft-server';
-
-const pos = { x: 0, y: 0 };
-const edge = (source: string, target: string) => ({
-  id: `${source}_${target}`,
-  source,
-  sourceHandle: null,
-  target,
-  targetHandle: null,
-});
 
 /** start { query, history } → streaming LLM (history as memory) → answer. */
 const chatbot = {
@@ -67,22 +66,12 @@ describe('published chat API (/api/v1)', () => {
   let workspaceId: string;
   const keys: Record<string, string> = {};
   const v1 = (p: string) => `${server.url}/api/v1${p}`;
-  const call = (procedure: string, input: unknown) => client.call(procedure, input);
 
   async function createApp(name: string, kind: 'chat' | 'workflow', definition?: unknown) {
-    const app = (await call('apps.create', { workspaceId, name, kind })) as { id: string };
-    if (definition) {
-      const draft = (await client.query('apps.getDraft', { workspaceId, appId: app.id })) as {
-        revision: number;
-      };
-      await call('apps.saveDraft', { workspaceId, appId: app.id, baseRevision: draft.revision, definition });
-    }
-    await call('apps.publish', { workspaceId, appId: app.id });
-    const created = (await call('apiKeys.create', { workspaceId, appId: app.id, name: `${name} key` })) as {
-      token: string;
-    };
-    keys[name] = created.token;
-    return created.token;
+    const { appId } = await publishApp(client, workspaceId, { name, kind, definition });
+    const { token } = await createApiKey(client, workspaceId, appId, `${name} key`);
+    keys[name] = token;
+    return token;
   }
 
   const post = (p: string, key: string | undefined, body: unknown, signal?: AbortSignal) =>
@@ -109,20 +98,11 @@ describe('published chat API (/api/v1)', () => {
   beforeAll(async () => {
     model = await startMockOpenAI({ apiKey: 'sk-e2e' });
     server = await startWeft({ WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-chat-')) });
-    client = weftHttpClient(server.url);
-    ({ workspaceId } = (await call('auth.signUp', {
+    ({ client, workspaceId } = await signUpOverHttp(server.url, {
       email: `chat.${Date.now()}@example.test`,
-      password: 'Correct-Horse-42',
       name: 'Chat integrator',
-    })) as { workspaceId: string });
-    await call('providers.create', {
-      workspaceId,
-      name: 'Mock AI',
-      baseUrl: model.url,
-      apiKey: 'sk-e2e',
-      defaultModel: 'mock-gpt',
-      isDefault: true,
-    });
+    }));
+    await addMockProvider(client, workspaceId, model, 'mock-gpt');
     await createApp('Bot', 'chat', chatbot);
     await createApp('OtherBot', 'chat', chatbot);
     await createApp('Flow', 'workflow');

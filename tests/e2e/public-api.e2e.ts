@@ -7,17 +7,9 @@ import path from 'node:path';
 import { CompletionClient } from 'dify-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDifyEvents, type DifyEvent, difyEvents } from '../support/public-api-sse';
-import { weftHttpClient } from '../support/weft-http-client';
+import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../support/published-app';
+import type { weftHttpClient } from '../support/weft-http-client';
 import { startWeft, type WeftServer } from '../support/weft-server';
-
-const pos = { x: 0, y: 0 };
-const edge = (source: string, target: string) => ({
-  id: `${source}_${target}`,
-  source,
-  sourceHandle: null,
-  target,
-  targetHandle: null,
-});
 
 const greeter = {
   schemaVersion: 1,
@@ -85,23 +77,17 @@ describe('published API (/api/v1)', () => {
   const call = (procedure: string, input: unknown) => client.call(procedure, input);
 
   async function createApp(name: string, kind: 'chat' | 'workflow', definition?: unknown, publish = true) {
-    const app = (await call('apps.create', { workspaceId, name, kind, description: `${name} app` })) as {
-      id: string;
-    };
-    if (definition) {
-      const draft = (await client.query('apps.getDraft', { workspaceId, appId: app.id })) as {
-        revision: number;
-      };
-      await call('apps.saveDraft', { workspaceId, appId: app.id, baseRevision: draft.revision, definition });
-    }
-    if (publish) await call('apps.publish', { workspaceId, appId: app.id });
-    const created = (await call('apiKeys.create', { workspaceId, appId: app.id, name: `${name} key` })) as {
-      key: { id: string };
-      token: string;
-    };
-    apps[name] = app.id;
-    keys[name] = created.token;
-    return { appId: app.id, keyId: created.key.id, token: created.token };
+    const { appId } = await publishApp(client, workspaceId, {
+      name,
+      kind,
+      definition,
+      description: `${name} app`,
+      publish,
+    });
+    const { keyId, token } = await createApiKey(client, workspaceId, appId, `${name} key`);
+    apps[name] = appId;
+    keys[name] = token;
+    return { appId, keyId, token };
   }
 
   const post = (p: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
@@ -124,12 +110,10 @@ describe('published API (/api/v1)', () => {
 
   beforeAll(async () => {
     server = await startWeft({ WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-api-')) });
-    client = weftHttpClient(server.url);
-    ({ workspaceId } = (await call('auth.signUp', {
+    ({ client, workspaceId } = await signUpOverHttp(server.url, {
       email: `api.${Date.now()}@example.test`,
-      password: 'Correct-Horse-42',
       name: 'Integrator',
-    })) as { workspaceId: string });
+    }));
     await createApp('Greeter', 'workflow', greeter);
     await createApp('Sleeper', 'workflow', sleeper);
     await createApp('Unpublished', 'workflow', greeter, false);

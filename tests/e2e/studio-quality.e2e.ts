@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
+import { addMockProvider, pageTrpc, signUpInBrowser } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const results = path.join(process.cwd(), 'test-results');
@@ -64,15 +65,10 @@ describe('studio quality', () => {
   let page: Page;
   let workspaceId = '';
 
-  const trpc = async (procedure: string, input: unknown) => {
-    const res = await page.request.post(`${server.url}/api/trpc/${procedure}`, {
-      headers: { 'content-type': 'application/json', origin: server.url },
-      data: { json: input },
-    });
-    const body = (await res.json()) as { result?: { data: { json: unknown } } };
-    if (res.status() !== 200) throw new Error(`${procedure}: ${JSON.stringify(body)}`);
-    return body.result?.data.json as Record<string, unknown>;
-  };
+  const trpc = pageTrpc(
+    () => page,
+    () => server.url,
+  );
 
   beforeAll(async () => {
     mkdirSync(results, { recursive: true });
@@ -80,21 +76,11 @@ describe('studio quality', () => {
     server = await startWeft({ WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-')) });
     browser = await launchChromium();
     page = await browser.newPage();
-    await page.goto(`${server.url}/sign-up`);
-    await page.getByLabel('Name').fill('Alan Checker');
-    await page.getByLabel('Email').fill(`alan.${Date.now()}@example.test`);
-    await page.getByLabel('Password').fill('Correct-Horse-42');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(/\/studio\/[0-9a-f-]{36}$/);
-    workspaceId = new URL(page.url()).pathname.split('/')[2] ?? '';
-    await trpc('providers.create', {
-      workspaceId,
-      name: 'Mock AI',
-      baseUrl: model.url,
-      apiKey: 'sk-e2e',
-      defaultModel: 'mock-chat',
-      isDefault: true,
+    workspaceId = await signUpInBrowser(page, server.url, {
+      email: `alan.${Date.now()}@example.test`,
+      name: 'Alan Checker',
     });
+    await addMockProvider({ call: trpc }, workspaceId, model, 'mock-chat');
   });
   afterAll(async () => {
     await browser?.close();
