@@ -14,7 +14,7 @@ import { type ChatTurn, followTurn, type HistoryTurn, startChatTurn } from './ch
 import { CORS_HEADERS } from './cors';
 import { ApiError, toApiError } from './errors';
 import type { ApiContext } from './handler';
-import { PING_INTERVAL_MS } from './sse';
+import { sseResponse } from './sse';
 import { unixSeconds } from './workflow-run-data';
 
 type OpenAiErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'api_error';
@@ -190,8 +190,6 @@ const usageJson = (u: { promptTokens: number; completionTokens: number }) => ({
   total_tokens: u.promptTokens + u.completionTokens,
 });
 
-const encoder = new TextEncoder();
-
 function streamCompletion(req: Request, engine: RunEngine, turn: ChatTurn, body: Body): Response {
   const base = {
     id: `chatcmpl-${turn.messageId}`,
@@ -203,75 +201,37 @@ function streamCompletion(req: Request, engine: RunEngine, turn: ChatTurn, body:
     ...base,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
   });
-  const abort = new AbortController();
-  const stop = () => abort.abort();
-  req.signal.addEventListener('abort', stop);
-  let closed = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const write = (text: string) => {
-        if (closed || abort.signal.aborted) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          closed = true;
-        }
-      };
-      const send = (payload: unknown) => write(`data: ${JSON.stringify(payload)}\n\n`);
-      // An SSE comment: keeps proxies from closing a quiet stream; clients skip it.
-      const ping = setInterval(() => write(': ping\n\n'), PING_INTERVAL_MS);
-      try {
-        send(chunk({ role: 'assistant', content: '' }, null));
-        for await (const item of followTurn(engine, turn, abort.signal)) {
-          if (item.kind === 'delta') send(chunk({ content: item.text }, null));
-          // Streamed text cannot be taken back: only what the answer adds is sent.
-          if (item.kind === 'end') {
-            const { outcome } = item;
-            if (outcome.status === 'failed')
-              throw new OpenAiError(
-                500,
-                'api_error',
-                outcome.error ?? 'The app failed to answer',
-                'run_failed',
-              );
-            send(chunk({}, outcome.status === 'stopped' ? 'length' : 'stop'));
-            if (body.stream_options?.include_usage)
-              send({ ...base, choices: [], usage: usageJson(outcome.usage) });
-          }
-        }
-        write('data: [DONE]\n\n');
-      } catch (error) {
-        if (!abort.signal.aborted) {
-          const e = toOpenAiError(error);
-          if (e.status >= 500 && !(error instanceof OpenAiError))
-            console.error(`chat completion ${turn.messageId} stream failed:`, error);
-          send(openAiErrorBody(e));
-        }
-      } finally {
-        clearInterval(ping);
-        req.signal.removeEventListener('abort', stop);
-        closed = true;
-        try {
-          controller.close();
-        } catch {
-          // the client went away first
+  return sseResponse(
+    req,
+    async (send, signal, sendRaw) => {
+      send(chunk({ role: 'assistant', content: '' }, null));
+      for await (const item of followTurn(engine, turn, signal)) {
+        if (item.kind === 'delta') send(chunk({ content: item.text }, null));
+        // Streamed text cannot be taken back: only what the answer adds is sent.
+        if (item.kind === 'end') {
+          const { outcome } = item;
+          if (outcome.status === 'failed')
+            throw new OpenAiError(
+              500,
+              'api_error',
+              outcome.error ?? 'The app failed to answer',
+              'run_failed',
+            );
+          send(chunk({}, outcome.status === 'stopped' ? 'length' : 'stop'));
+          if (body.stream_options?.include_usage)
+            send({ ...base, choices: [], usage: usageJson(outcome.usage) });
         }
       }
+      sendRaw('[DONE]');
     },
-    cancel() {
-      closed = true;
-      stop();
+    (error) => {
+      const e = toOpenAiError(error);
+      if (e.status >= 500 && !(error instanceof OpenAiError))
+        console.error(`chat completion ${turn.messageId} stream failed:`, error);
+      return openAiErrorBody(e);
     },
-  });
-  return new Response(stream, {
-    headers: {
-      ...CORS_HEADERS,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    },
-  });
+    { ping: 'comment' },
+  );
 }
 
 /** End users of the OpenAI endpoint: its `user` field, or one shared name. */

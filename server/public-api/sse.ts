@@ -10,12 +10,21 @@ const encoder = new TextEncoder();
 
 export const sseData = (payload: unknown, id?: number | string) =>
   encoder.encode(`${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(payload)}\n\n`);
-const PING = encoder.encode('event: ping\n\n');
+const PINGS = {
+  /** Dify's keep-alive event. */
+  event: encoder.encode('event: ping\n\n'),
+  /** An SSE comment: for clients (the openai SDK) that choke on events without data. */
+  comment: encoder.encode(': ping\n\n'),
+};
 
-/** `send(payload, id)`: one event; `id` (digits, no newline) becomes its `id:` line. */
+/**
+ * `send(payload, id)`: one event; `id` (digits, no newline) becomes its `id:` line. `sendRaw` writes
+ * a `data:` line as is (OpenAI's closing `[DONE]` is not JSON).
+ */
 export type SseProducer = (
   send: (payload: unknown, id?: number) => void,
   signal: AbortSignal,
+  sendRaw: (data: string) => void,
 ) => Promise<void>;
 
 /**
@@ -26,6 +35,7 @@ export function sseResponse(
   req: Request,
   produce: SseProducer,
   onError: (error: unknown) => unknown,
+  options: { ping?: keyof typeof PINGS } = {},
 ): Response {
   const abort = new AbortController();
   const stop = () => abort.abort();
@@ -41,9 +51,14 @@ export function sseResponse(
           closed = true;
         }
       };
-      const ping = setInterval(() => write(PING), PING_INTERVAL_MS);
+      const pingBytes = PINGS[options.ping ?? 'event'];
+      const ping = setInterval(() => write(pingBytes), PING_INTERVAL_MS);
       try {
-        await produce((payload, id) => write(sseData(payload, id)), abort.signal);
+        await produce(
+          (payload, id) => write(sseData(payload, id)),
+          abort.signal,
+          (data) => write(encoder.encode(`data: ${data}\n\n`)),
+        );
       } catch (error) {
         if (!abort.signal.aborted) write(sseData(onError(error)));
       } finally {
