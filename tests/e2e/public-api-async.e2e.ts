@@ -9,7 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../support/published-app';
+import {
+  createApiKey,
+  edge,
+  pos,
+  publishApp,
+  signUpOverHttp,
+  sleeperDefinition as sleeper,
+} from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const greeter = {
@@ -38,28 +45,6 @@ const greeter = {
     },
   ],
   edges: [edge('start', 'greet'), edge('greet', 'end')],
-};
-
-const sleeper = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'ms', type: 'number', required: true }] },
-      position: pos,
-    },
-    { id: 'wait', type: 'delay', title: 'Wait', config: { ms: '{{start.ms}}' }, position: pos },
-    {
-      id: 'end',
-      type: 'end',
-      title: 'End',
-      config: { outputs: { slept: '{{wait.sleptMs}}' } },
-      position: pos,
-    },
-  ],
-  edges: [edge('start', 'wait'), edge('wait', 'end')],
 };
 
 /** An SSE event with its `id:` line (null for events without one). */

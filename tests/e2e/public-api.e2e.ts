@@ -7,7 +7,14 @@ import path from 'node:path';
 import { CompletionClient } from 'dify-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDifyEvents, type DifyEvent, difyEvents } from '../support/public-api-sse';
-import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../support/published-app';
+import {
+  createApiKey,
+  edge,
+  pos,
+  publishApp,
+  signUpOverHttp,
+  sleeperDefinition as sleeper,
+} from '../support/published-app';
 import type { weftHttpClient } from '../support/weft-http-client';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
@@ -42,28 +49,6 @@ const greeter = {
     },
   ],
   edges: [edge('start', 'greet'), edge('greet', 'end')],
-};
-
-const sleeper = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'ms', type: 'number', required: true }] },
-      position: pos,
-    },
-    { id: 'wait', type: 'delay', title: 'Wait', config: { ms: '{{start.ms}}' }, position: pos },
-    {
-      id: 'end',
-      type: 'end',
-      title: 'End',
-      config: { outputs: { slept: '{{wait.sleptMs}}' } },
-      position: pos,
-    },
-  ],
-  edges: [edge('start', 'wait'), edge('wait', 'end')],
 };
 
 describe('published API (/api/v1)', () => {

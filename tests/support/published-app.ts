@@ -116,3 +116,26 @@ export async function createApiKey(
   };
   return { keyId: created.key.id, token: created.token };
 }
+
+/** start {ms} → delay → end {slept}: a run that stays in flight as long as asked. */
+export const sleeperDefinition = {
+  schemaVersion: 1,
+  nodes: [
+    {
+      id: 'start',
+      type: 'start',
+      title: 'Start',
+      config: { inputs: [{ name: 'ms', type: 'number', required: true }] },
+      position: pos,
+    },
+    { id: 'wait', type: 'delay', title: 'Wait', config: { ms: '{{start.ms}}' }, position: pos },
+    {
+      id: 'end',
+      type: 'end',
+      title: 'End',
+      config: { outputs: { slept: '{{wait.sleptMs}}' } },
+      position: pos,
+    },
+  ],
+  edges: [edge('start', 'wait'), edge('wait', 'end')],
+};
