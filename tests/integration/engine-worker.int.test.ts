@@ -22,8 +22,8 @@ describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
     await database.close();
   });
 
-  it('runs at most `concurrency` runs at a time and finishes them all', async () => {
-    const slow = workflow(
+  const slowCall = () =>
+    workflow(
       [
         { id: 'start', type: 'start', config: { inputs: [] } },
         { id: 'call', type: 'http', config: { url: `${api.url}/work/slow` } },
@@ -34,10 +34,26 @@ describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
         ['call', 'end'],
       ],
     );
+
+  it('runs at most `concurrency` runs at a time and finishes them all', async () => {
+    const slow = slowCall();
     const ids = await Promise.all(Array.from({ length: 6 }, () => h.start(slow)));
     const runs = await Promise.all(ids.map((id) => h.waitFor(id)));
     expect(runs.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
     expect(api.counts('/work/slow')).toBe(6);
+    expect(api.maxInFlight('/work')).toBe(2);
+  });
+
+  // Runs started one after another while the slots are full are queued; none of them may take a
+  // slot that was never given back.
+  it('keeps the limit when runs are started one by one while it is full', async () => {
+    const before = api.counts('/work/slow');
+    const first = await Promise.all([h.start(slowCall()), h.start(slowCall())]);
+    const later: string[] = [];
+    for (let i = 0; i < 4; i += 1) later.push(await h.start(slowCall()));
+    const runs = await Promise.all([...first, ...later].map((id) => h.waitFor(id)));
+    expect(runs.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
+    expect(api.counts('/work/slow') - before).toBe(6);
     expect(api.maxInFlight('/work')).toBe(2);
   });
 });

@@ -135,18 +135,20 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
           });
         }
       } finally {
-        localWorker?.dispatch(
-          slot && runId
-            ? {
-                id: runId,
-                previousStatus: 'queued',
-                workspaceId: input.workspaceId,
-                definition: input.definition,
-                inputs: input.inputs,
-                cancelRequested: false,
-              }
-            : null,
-        );
+        // Only a reserved slot is handed back: a run queued without one never took a slot.
+        if (slot)
+          localWorker?.dispatch(
+            runId
+              ? {
+                  id: runId,
+                  previousStatus: 'queued',
+                  workspaceId: input.workspaceId,
+                  definition: input.definition,
+                  inputs: input.inputs,
+                  cancelRequested: false,
+                }
+              : null,
+          );
       }
       bus.eventsStored(runId, 1);
       if (!slot) bus.wake(runId);

@@ -101,15 +101,20 @@ export class EmbeddedWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       this.wakePending = false;
-      const free = this.concurrency - this.inFlight.size;
+      // Slots reserved for direct dispatch are taken, and the slots being claimed stay reserved
+      // while the claim is awaited, so a run started meanwhile cannot push past the limit.
+      const free = this.concurrency - this.inFlight.size - this.reserved;
       let claimedAll = false;
       if (free > 0) {
+        this.reserved += free;
         try {
           const claimed = await claimDueRuns(this.opts.db, this.id, free, this.leaseMs);
+          this.reserved -= free;
           for (const run of claimed) this.launch(run);
           claimedAll = claimed.length === free;
           this.backlog = claimedAll;
         } catch (error) {
+          this.reserved -= free;
           if (this.running) console.error('Weft worker: claiming runs failed:', error);
         }
       }
