@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { RunEvent } from '@/workflows/engines/embedded/engine';
 import { DifyEventTranslator } from './dify-events';
+import { parseFormToken } from './human-input-form';
 
 const pos = { x: 0, y: 0 };
 const definition = {
@@ -148,5 +149,26 @@ describe('DifyEventTranslator', () => {
       total_tokens: 5,
       sequence_number: 7,
     });
+  });
+
+  it('announces a review pause as human_input_required with a form token for that step', () => {
+    const t = translator();
+    t.translate(ev('run_started', null, {}));
+    const [required] = t.translate(
+      ev('review_requested', 'fetch', {
+        nodeId: 'fetch',
+        stepKey: 'fetch',
+        signal: 'review:fetch',
+        request: { instructions: 'Look', data: 'text', allowEdit: true },
+      }),
+    );
+    expect(required).toMatchObject({
+      event: 'human_input_required',
+      workflow_run_id: 'run-1',
+      data: { node_id: 'fetch', node_title: 'Fetch', form_content: 'Look', form_id: 'run-1:fetch' },
+    });
+    // The test run id is not a uuid, so the token is refused: forms only exist for real runs.
+    expect(parseFormToken(String(required?.data.form_token))).toBeNull();
+    expect(String(required?.data.form_token)).toMatch(/^hif_/);
   });
 });

@@ -1,10 +1,12 @@
 // Translates a Weft run's event stream into Dify's workflow streaming events: workflow_started,
 // node_started, node_finished (node_retry for an attempt that will be retried), text_chunk for
-// streamed model output, and workflow_finished. Stateful per stream (node indexes, which nodes
-// were announced) but pure: no I/O, so workflow_finished's totals are passed in by the caller.
+// streamed model output, human_input_required when a review pauses the run, and workflow_finished.
+// Stateful per stream (node indexes, which nodes were announced) but pure: no I/O, so
+// workflow_finished's totals are passed in by the caller.
 import type { WorkflowDefinition, WorkflowNode } from '@/workflows/dsl/definition';
 import type { RunEvent } from '@/workflows/engines/embedded/engine';
 import { nodeCatalog } from '@/workflows/nodes';
+import { humanInputRequiredData, reviewRequestOf } from './human-input-form';
 import {
   type DifyWorkflowRunData,
   errorText,
@@ -145,6 +147,22 @@ export class DifyEventTranslator {
             finished_at: unixSeconds(event.createdAt),
           }),
         );
+        break;
+      }
+      case 'review_requested': {
+        // A review paused the run: the client gets the form to decide it with (see human-input-form.ts).
+        const review = reviewRequestOf(event);
+        if (review)
+          out.push(
+            this.envelope(
+              'human_input_required',
+              humanInputRequiredData(
+                this.run.runId,
+                review,
+                this.nodes.get(review.nodeId)?.title ?? review.nodeId,
+              ),
+            ),
+          );
         break;
       }
       case 'llm_delta':
