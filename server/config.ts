@@ -81,6 +81,9 @@ export const configSchema = z
     // Per-API-key rate limit of /api/v1 (a token bucket): the sustained rate and the burst size.
     WEFT_API_RATE_PER_MINUTE: wholeNumber('600', 1, 1_000_000, 'requests a minute'),
     WEFT_API_BURST: wholeNumber('60', 1, 100_000, 'requests'),
+    // Per-address rate limit of the public web chat's endpoints (/api/web/<token>/…), per chat.
+    WEFT_WEB_RATE_PER_MINUTE: wholeNumber('120', 1, 1_000_000, 'requests a minute'),
+    WEFT_WEB_BURST: wholeNumber('30', 1, 100_000, 'requests'),
     PORT: z
       .string()
       .trim()

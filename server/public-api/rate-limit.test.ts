@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors';
-import { enforceRateLimit, TokenBucketLimiter } from './rate-limit';
+import { clientAddress, enforceRateLimit, enforceWebRateLimit, TokenBucketLimiter } from './rate-limit';
 
 function limiter(perMinute: number, burst: number) {
   let now = 1_000_000;
@@ -70,5 +70,34 @@ describe('token bucket per API key', () => {
       expect(e.code).toBe('too_many_requests');
       expect(e.headers).toEqual({ 'retry-after': '60' });
     }
+  });
+});
+
+describe('web chat limit per client address', () => {
+  const from = (forwardedFor: string | null) =>
+    new Request('http://127.0.0.1/api/web/t/chat-messages', {
+      headers: forwardedFor === null ? {} : { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('counts each address of each chat on its own, and answers 429 with Retry-After', () => {
+    const { bucket } = limiter(60, 2);
+    enforceWebRateLimit('chat-a', from('10.0.0.1'), bucket);
+    enforceWebRateLimit('chat-a', from('10.0.0.1'), bucket);
+    let refused: unknown;
+    try {
+      enforceWebRateLimit('chat-a', from('10.0.0.1'), bucket);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 429, headers: { 'retry-after': '1' } });
+    expect(() => enforceWebRateLimit('chat-a', from('10.0.0.2'), bucket)).not.toThrow();
+    expect(() => enforceWebRateLimit('chat-b', from('10.0.0.1'), bucket)).not.toThrow();
+  });
+
+  it('takes the address the nearest proxy wrote (the last X-Forwarded-For entry)', () => {
+    expect(clientAddress(from('1.2.3.4, 10.0.0.9'))).toBe('10.0.0.9');
+    expect(clientAddress(from('::1'))).toBe('::1');
+    expect(clientAddress(from(null))).toBe('unknown');
   });
 });

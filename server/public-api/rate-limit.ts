@@ -1,4 +1,5 @@
-// Per-key rate limits for /api/v1: a token bucket per API key. A bucket holds up to `burst` tokens
+// Rate limits of the published endpoints: a token bucket per API key for /api/v1, and one per client
+// address and chat for the public web chat (/api/web/<token>/…), which has no key to count by. A bucket holds up to `burst` tokens
 // and refills continuously at `perMinute` tokens a minute; each authenticated request takes one,
 // and a request finding less than one token is refused with 429 and a Retry-After (whole seconds
 // until a token is back).
@@ -82,6 +83,39 @@ export function enforceRateLimit(keyId: string, bucketLimiter: TokenBucketLimite
     429,
     'too_many_requests',
     `Rate limit exceeded for this API key: retry in ${decision.retryAfterSeconds} s`,
+    { 'retry-after': String(decision.retryAfterSeconds) },
+  );
+}
+
+const webLimiter = new TokenBucketLimiter(() => {
+  const c = config();
+  return { perMinute: c.WEFT_WEB_RATE_PER_MINUTE, burst: c.WEFT_WEB_BURST };
+});
+
+/**
+ * The address a web chat request came from: the last X-Forwarded-For entry, which is the one the
+ * nearest proxy (or Next's own server, from the socket) wrote. Without a proxy in front, a client
+ * can put any value there, so this limit slows down browsers and careless scripts, not a
+ * determined attacker; put a proxy that sets the header in front for that.
+ */
+export function clientAddress(req: Request): string {
+  const forwarded = req.headers.get('x-forwarded-for');
+  const last = forwarded?.split(',').at(-1)?.trim();
+  return last || req.headers.get('x-real-ip')?.trim() || 'unknown';
+}
+
+/** Takes a token for this client address on web chat `chatKey`; over the limit, throws the 429. */
+export function enforceWebRateLimit(
+  chatKey: string,
+  req: Request,
+  bucketLimiter: TokenBucketLimiter = webLimiter,
+): void {
+  const decision = bucketLimiter.take(`${chatKey}|${clientAddress(req)}`);
+  if (decision.ok) return;
+  throw new ApiError(
+    429,
+    'too_many_requests',
+    `Too many messages from this address: retry in ${decision.retryAfterSeconds} s`,
     { 'retry-after': String(decision.retryAfterSeconds) },
   );
 }

@@ -28,6 +28,7 @@ import {
 } from './chat-messages';
 import { ApiError, errorResponse } from './errors';
 import { latestPublishedVersion } from './published-version';
+import { enforceWebRateLimit } from './rate-limit';
 
 export interface WebChatContext {
   req: Request;
@@ -112,6 +113,7 @@ export function webChatRoute(handler: (ctx: WebChatContext) => Promise<Response 
       const verdict = originVerdict(req, webChat.allowedOrigins);
       if (verdict.kind === 'refused') throw forbiddenOrigin();
       if (verdict.kind === 'allowed') allowedOrigin = verdict.origin;
+      enforceWebRateLimit(webChat.appId, req);
       const caller: ApiCaller = {
         keyId: `web-chat:${webChat.appId}`,
         workspaceId: webChat.workspaceId,

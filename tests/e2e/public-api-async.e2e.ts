@@ -356,6 +356,8 @@ describe('published API: per-key rate limit', () => {
       WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-e2e-api-rate-')),
       WEFT_API_BURST: '3',
       WEFT_API_RATE_PER_MINUTE: '6',
+      WEFT_WEB_BURST: '2',
+      WEFT_WEB_RATE_PER_MINUTE: '6',
     });
   });
   afterAll(async () => {
@@ -392,5 +394,33 @@ describe('published API: per-key rate limit', () => {
       ).status,
     ).toBe(429);
     expect((await call.get('/info', second.token)).status).toBe(200);
+  });
+
+  it('limits the public web chat per client address', async () => {
+    const { client, workspaceId } = await signUpOverHttp(server.url, {
+      email: `web.${Date.now()}@example.test`,
+      name: 'Owner',
+    });
+    const echo = {
+      schemaVersion: 1,
+      nodes: [
+        {
+          id: 'start',
+          type: 'start',
+          title: 'Start',
+          config: { inputs: [{ name: 'query', type: 'string', required: true }] },
+          position: pos,
+        },
+        { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{start.query}}' }, position: pos },
+      ],
+      edges: [edge('start', 'answer')],
+    };
+    const { appId } = await publishApp(client, workspaceId, { name: 'Echo', kind: 'chat', definition: echo });
+    const { token } = (await client.call('webChat.enable', { workspaceId, appId })) as { token: string };
+    const info = () => fetch(`${server.url}/api/web/${token}/info`);
+    const answers = [await info(), await info(), await info()];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(answers[2]?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await answers[2]?.json()).toMatchObject({ code: 'too_many_requests', status: 429 });
   });
 });
