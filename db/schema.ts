@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -477,4 +478,36 @@ export const webChats = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('web_chats_workspace_idx').on(t.workspaceId)],
+);
+
+/**
+ * One row per authenticated request to the published API (/api/v1), for the Publish tab's usage
+ * stats. Rows are buffered in memory and written in batches (server/public-api/usage-recorder.ts),
+ * so a row can arrive up to about a second after its request. As for messages, workspace_id (kept
+ * for scoping reads) and run_id carry no foreign key: rows go when their app goes, tokens and cost
+ * are read from the run while it exists. `route` is the path pattern with ids as `{id}`.
+ */
+export const apiRequests = pgTable(
+  'api_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull(),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
+    method: text('method').notNull(),
+    route: text('route').notNull(),
+    status: integer('status').notNull(),
+    streaming: boolean('streaming').notNull().default(false),
+    /** Until the JSON response was built; for event streams, until the stream ended or was dropped. */
+    latencyMs: doublePrecision('latency_ms').notNull(),
+    runId: uuid('run_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The stats query reads one app's rows in a time range; also serves the app_id foreign key.
+    index('api_requests_app_idx').on(t.appId, t.createdAt),
+    index('api_requests_api_key_idx').on(t.apiKeyId),
+  ],
 );

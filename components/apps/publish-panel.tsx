@@ -1,10 +1,11 @@
 // The Publish tab: publish the draft as a new version, list versions, restore one to the draft,
-// and manage the API keys integrators call the published app with.
+// manage the API keys integrators call the published app with, and see how the API is used.
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiKeysPanel } from '@/components/apps/api-keys-panel';
+import { ApiUsagePanel } from '@/components/apps/api-usage-panel';
 import { WebChatSettings } from '@/components/apps/web-chat-settings';
 import { ExportButtons } from '@/components/studio/export-buttons';
 import { useTRPC } from '@/components/trpc-provider';
@@ -153,6 +154,7 @@ export function PublishPanel({ workspaceId, appId }: { workspaceId: string; appI
       ) : null}
 
       <ApiKeysPanel workspaceId={workspaceId} appId={appId} />
+      <ApiUsagePanel workspaceId={workspaceId} appId={appId} />
       <WebChatSettings workspaceId={workspaceId} appId={appId} />
 
       {restoring ? (

@@ -28,6 +28,7 @@ import type { StartConfig } from '@/workflows/nodes/start';
 import type { ApiCaller } from './auth';
 import { ApiError } from './errors';
 import { latestPublishedVersion, type PublishedVersion } from './published-version';
+import { noteRunForUsage } from './usage-recorder';
 import { errorText } from './workflow-run-data';
 
 export type HistoryTurn = { role: 'user' | 'assistant'; content: string };
@@ -252,6 +253,7 @@ export async function startChatTurn(
   if (declared.has('history'))
     runInputs.history = input.history ?? (existing ? await conversationHistory(db, scope, existing.id) : []);
   const { runId } = await startPublished(db, engine, caller, version, runInputs);
+  noteRunForUsage(caller, runId);
   const conversation =
     existing ??
     (await createConversation(db, scope, { name: conversationNameFor(input.query), inputs: input.inputs }));

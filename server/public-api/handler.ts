@@ -1,7 +1,8 @@
 // The wrapper every /api/v1 route goes through: authenticates the bearer key, applies the key's
 // rate limit (429 with Retry-After, see rate-limit.ts), hands the handler the database, the engine
 // and the caller's app, turns a returned value into JSON and any thrown error into Dify's error
-// body, and adds the CORS headers. Route files stay a few lines long.
+// body, and adds the CORS headers. Route files stay a few lines long. Every authenticated request,
+// errors included, also leaves a usage row (usage-recorder.ts: buffered, never awaited here).
 import type { Db } from '@/db/client';
 import { getEngineRuntime } from '@/server/engine/runtime';
 import type { RunEngine } from '@/workflows/engines/run-engine';
@@ -9,6 +10,7 @@ import { type ApiCaller, authenticateRequest } from './auth';
 import { preflightResponse, withCors } from './cors';
 import { ApiError, errorResponse } from './errors';
 import { enforceRateLimit } from './rate-limit';
+import { trackRequest } from './usage-recorder';
 
 export interface ApiContext<P> {
   req: Request;
@@ -25,18 +27,34 @@ export function apiRoute<P = Record<string, never>>(
   handler: (ctx: ApiContext<P>) => Promise<Response | object>,
 ) {
   return async (req: Request, segment: RouteSegment<P>): Promise<Response> => {
+    // Latency is what the integrator sees, so the clock starts before authentication.
+    const arrived = performance.now();
+    let usage: ReturnType<typeof trackRequest> | null = null;
+    let params = {} as P;
+    let response: Response;
     try {
+      params = (await segment?.params) ?? params;
       const { database, engine } = await getEngineRuntime();
       const db = database.db;
       const caller = await authenticateRequest(db, req);
+      usage = trackRequest(db, req, caller, arrived);
       enforceRateLimit(caller.keyId);
-      const params = (await segment?.params) ?? ({} as P);
       const result = await handler({ req, db, engine, caller, params });
-      return withCors(result instanceof Response ? result : Response.json(result));
+      response = withCors(result instanceof Response ? result : Response.json(result));
     } catch (error) {
-      return withCors(errorResponse(error, `${req.method} ${new URL(req.url).pathname}`));
+      response = withCors(errorResponse(error, `${req.method} ${new URL(req.url).pathname}`));
     }
+    // Requests refused at authentication belong to no app and are not recorded.
+    return usage ? usage.finish(response, paramValues(params)) : response;
   };
+}
+
+/** The route's parameter values (ids in the path), which the usage row's route pattern hides. */
+function paramValues(params: unknown): string[] {
+  if (!params || typeof params !== 'object') return [];
+  return Object.values(params)
+    .flatMap((v) => (Array.isArray(v) ? v : [v]))
+    .map(String);
 }
 
 /** OPTIONS: the CORS preflight (no key needed, browsers send none). */

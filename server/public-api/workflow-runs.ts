@@ -21,8 +21,10 @@ import type { ApiCaller } from './auth';
 import { callbackSecret, checkCallbackUrl, deliverCallback } from './callbacks';
 import { DifyEventTranslator, type RunStreamContext } from './dify-events';
 import { ApiError, toApiError } from './errors';
+import { pendingHumanInputForms } from './human-input-form';
 import { latestPublishedVersion } from './published-version';
 import { sseResponse } from './sse';
+import { noteRunForUsage } from './usage-recorder';
 import {
   type DifyWorkflowRunData,
   loadWorkflowRun,
@@ -101,6 +103,7 @@ async function start(db: Db, engine: RunEngine, caller: ApiCaller, inputs: Recor
       source: { kind: 'version', versionId: version.id },
       inputs,
     });
+    noteRunForUsage(caller, runId);
     return { runId, version };
   } catch (error) {
     if (error instanceof DomainError && error.code === 'BAD_REQUEST' && error.field === 'definition')
@@ -121,14 +124,22 @@ async function waitForRun(
   runId: string,
   signal: AbortSignal,
   maxPollMs = 2_000,
+  /**
+   * Also return when the run waits for a review: it is paused, or this says a review is pending
+   * (a run waits in memory for a moment before it is marked paused).
+   */
+  reviewPending?: () => Promise<boolean>,
 ): Promise<DifyWorkflowRunData> {
   let wake: () => void = () => {};
   // Set by a notice that arrives while the status is being read, so it is not slept through.
   let woken = false;
-  const off = engine.bus.onRunFinished(runId, () => {
+  const notice = () => {
     woken = true;
     wake();
-  });
+  };
+  const off = engine.bus.onRunFinished(runId, notice);
+  // A pause is no finish: new events are the notice that one may have happened.
+  const offEvents = reviewPending ? engine.bus.onEventsStored(runId, notice) : () => {};
   const onAbort = () => wake();
   signal.addEventListener('abort', onAbort);
   let pollMs = 2_000;
@@ -137,6 +148,7 @@ async function waitForRun(
       woken = false;
       const run = await loadWorkflowRun(db, scope, runId);
       if (run.status !== 'running' && run.status !== 'paused') return run;
+      if (reviewPending && (run.status === 'paused' || (await reviewPending()))) return run;
       if (signal.aborted) return run;
       if (woken) continue;
       await new Promise<void>((resolve) => {
@@ -150,6 +162,7 @@ async function waitForRun(
     }
   } finally {
     off();
+    offEvents();
     signal.removeEventListener('abort', onAbort);
   }
 }
@@ -249,8 +262,33 @@ export async function runWorkflow(
     );
   }
   if (body.response_mode === 'blocking') {
-    const data = await waitForRun(db, engine, scope, runId, req.signal);
-    return { task_id: runId, workflow_run_id: runId, data };
+    // Only apps with a review can pause for one; the others need no notice of every event.
+    const reviews = version.definition.nodes.some((n) => n.type === 'human-review');
+    let forms: Awaited<ReturnType<typeof pendingHumanInputForms>> = [];
+    const reviewPending = async () => {
+      forms = await pendingHumanInputForms(db, runId);
+      return forms.length > 0;
+    };
+    const data = await waitForRun(
+      db,
+      engine,
+      scope,
+      runId,
+      req.signal,
+      2_000,
+      reviews ? reviewPending : undefined,
+    );
+    if (data.status !== 'paused' && forms.length === 0)
+      return { task_id: runId, workflow_run_id: runId, data };
+    // Beyond Dify (which refuses blocking calls to apps with human input): answer at the pause
+    // with the forms that decide it; poll GET /workflows/run/{id} afterwards.
+    if (data.status === 'paused') forms = await pendingHumanInputForms(db, runId);
+    return {
+      task_id: runId,
+      workflow_run_id: runId,
+      data: { ...data, status: 'paused' },
+      human_input_required: forms,
+    };
   }
   const created = await loadWorkflowRun(db, scope, runId);
   const context: RunStreamContext = {

@@ -1,6 +1,7 @@
 // The studio's tRPC API: every router, and the type the client is generated from.
 import { createCallerFactory, router } from './init';
 import { apiKeysRouter } from './routers/api-keys';
+import { apiUsageRouter } from './routers/api-usage';
 import { appsRouter } from './routers/apps';
 import { authRouter } from './routers/auth';
 import { providersRouter } from './routers/providers';
@@ -19,6 +20,7 @@ export const appRouter = router({
   providers: providersRouter,
   studio: studioRouter,
   apiKeys: apiKeysRouter,
+  apiUsage: apiUsageRouter,
   webChat: webChatRouter,
 });
 

@@ -102,6 +102,7 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
   'apiKeys.list': (workspaceId, b) => ({ workspaceId, appId: b.appId }),
   'apiKeys.create': (workspaceId, b) => ({ workspaceId, appId: b.appId, name: 'Planted key' }),
   'apiKeys.revoke': (workspaceId, b) => ({ workspaceId, appId: b.appId, keyId: b.keyId }),
+  'apiUsage.stats': (workspaceId, b) => ({ workspaceId, appId: b.appId, range: '24h' }),
   'webChat.get': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
   'webChat.enable': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
   'webChat.disable': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
