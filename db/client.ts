@@ -40,7 +40,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
-    const db = drizzle(client, { schema });
+    await client.waitReady;
+    const db = drizzle(withClientParsers(client, (await import('@electric-sql/pglite')).types), { schema });
     await migrate(db, { migrationsFolder });
     return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
   }
@@ -64,6 +65,36 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+type PGliteClient = import('@electric-sql/pglite').PGlite;
+type PGliteTypes = typeof import('@electric-sql/pglite').types;
+
+/**
+ * drizzle sends its own result parsers with every PGlite query (dates, timestamps and intervals
+ * stay text, which drizzle maps itself), and PGlite merges them into its ~300 type parsers on every
+ * call: about 0.1 ms a query. Set once on the client (after PGlite's start-up has added its array
+ * parsers), the same parsers apply to every query and the per-query copy is dropped: same rows.
+ */
+function withClientParsers(client: PGliteClient, types: PGliteTypes): PGliteClient {
+  const asText = (value: string) => value;
+  // As drizzle-orm/pglite: the scalar types, then numeric[], timestamp[], timestamptz[], interval[], date[].
+  const textTypes = [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182];
+  client.parsers = { ...client.parsers, ...Object.fromEntries(textTypes.map((oid) => [oid, asText])) };
+  const dropParsers = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop) {
+        const value = Reflect.get(obj, prop, obj);
+        if (typeof value !== 'function') return value;
+        if (prop === 'query')
+          return (text: string, params?: unknown[], options?: { parsers?: unknown }) =>
+            value.call(obj, text, params, options?.parsers ? { ...options, parsers: undefined } : options);
+        if (prop === 'transaction')
+          return (fn: (tx: object) => Promise<unknown>) => value.call(obj, (tx: object) => fn(dropParsers(tx)));
+        return value.bind(obj);
+      },
+    });
+  return dropParsers(client);
 }
 
 // Kept on globalThis so that module reloads in development never open the PGlite files twice.

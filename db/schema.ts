@@ -511,3 +511,37 @@ export const apiRequests = pgTable(
     index('api_requests_api_key_idx').on(t.apiKeyId),
   ],
 );
+
+/**
+ * Result callbacks of async API runs, waiting to be delivered: written with the run's acceptance,
+ * so a callback survives a restart of the process that accepted the run. Any web process delivers
+ * a due one (claimed with `claimed_until`, so one process at a time). `delivery_id` is sent as
+ * X-Weft-Delivery and stays the same across attempts and restarts, so receivers can drop repeats.
+ */
+export const runCallbacks = pgTable(
+  'run_callbacks',
+  {
+    runId: uuid('run_id')
+      .primaryKey()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** The key that started the run: the callback is signed with its secret (no foreign key, so a revoked or deleted key's run still reports). */
+    apiKeyId: uuid('api_key_id').notNull(),
+    url: text('url').notNull(),
+    deliveryId: uuid('delivery_id').notNull().defaultRandom(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('run_callbacks_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    index('run_callbacks_workspace_idx').on(t.workspaceId),
+  ],
+);

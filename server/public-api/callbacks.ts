@@ -25,9 +25,8 @@
 // http(s) only, public addresses unless WEFT_HTTP_ALLOWLIST lets a host through), checked when the
 // request is accepted (a 400 naming callback_url) and again at connect time. Redirects are not
 // followed. A non-2xx answer or a network error is retried with backoff a few times, then the
-// delivery is given up and logged. Deliveries are kept in the memory of the process that accepted
-// the run: if that process stops before the run ends, the callback is not sent (the run itself
-// carries on and can still be polled).
+// delivery is given up and logged. Callbacks are stored with the run and delivered by any web
+// process once the run ends, so a restart loses none (see callback-outbox.ts).
 import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import { fetch as undiciFetch } from 'undici';
 import { StepError } from '@/workflows/interpreter/types';
@@ -108,6 +107,8 @@ export interface DeliveryOptions {
   fetchImpl?: (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** X-Weft-Delivery: the same for every attempt of one callback (a fresh id when absent). */
+  deliveryId?: string;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 25_000];
@@ -140,7 +141,7 @@ export async function deliverCallback(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const body = JSON.stringify(payload);
-  const delivery = randomUUID();
+  const delivery = options.deliveryId ?? randomUUID();
   let last = '';
   for (let attempt = 0; attempt <= delays.length; attempt++) {
     if (attempt > 0) await sleep(delays[attempt - 1] ?? 0);

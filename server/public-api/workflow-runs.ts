@@ -18,7 +18,8 @@ import { DomainError } from '@/server/errors';
 import { cancelRun, startRun } from '@/server/services/run-service';
 import type { RunEngine } from '@/workflows/engines/run-engine';
 import type { ApiCaller } from './auth';
-import { callbackSecret, checkCallbackUrl, deliverCallback } from './callbacks';
+import { enqueueCallback, processCallbackOutbox } from './callback-outbox';
+import { callbackSecret, checkCallbackUrl } from './callbacks';
 import { DifyEventTranslator, type RunStreamContext } from './dify-events';
 import { ApiError, toApiError } from './errors';
 import { pendingHumanInputForms } from './human-input-form';
@@ -167,23 +168,24 @@ async function waitForRun(
   }
 }
 
-const NEVER = new AbortController().signal;
-
 /**
- * Sends the run's result to its callback once it finishes. Runs in the background of the process
- * that accepted the run: nothing awaits it, and it never rejects.
+ * Stores the run's callback, delivered once the run finishes by this process's outbox (kicked when
+ * the run finishes here) or by any other web process's (see callback-outbox.ts).
  */
-function callbackWhenFinished(db: Db, engine: RunEngine, caller: ApiCaller, runId: string, url: URL) {
-  const secret = callbackSecret(config().APP_SECRET, caller.keyId);
-  void waitForRun(db, engine, scopeOf(caller), runId, NEVER, 30_000)
-    .then((data) =>
-      deliverCallback(
-        url,
-        { event: 'workflow_finished', task_id: runId, workflow_run_id: runId, data },
-        secret,
-      ),
-    )
-    .catch((error: unknown) => console.error(`callback of workflow run ${runId} failed:`, error));
+async function callbackWhenFinished(db: Db, engine: RunEngine, caller: ApiCaller, runId: string, url: URL) {
+  await enqueueCallback(db, {
+    runId,
+    workspaceId: caller.workspaceId,
+    apiKeyId: caller.keyId,
+    url: url.toString(),
+  });
+  const outbox = processCallbackOutbox(db);
+  const off = engine.bus.onRunFinished(runId, () => {
+    off();
+    outbox.kick();
+  });
+  // It may have finished before the listener was in place.
+  outbox.kick();
 }
 
 /** The callback signing secret of the caller's key (see callbacks.ts for the scheme). */
@@ -254,7 +256,7 @@ export async function runWorkflow(
   const { runId, version } = await start(db, engine, caller, body.inputs);
   const scope = scopeOf(caller);
   if (body.response_mode === 'async') {
-    if (callbackUrl) callbackWhenFinished(db, engine, caller, runId, callbackUrl);
+    if (callbackUrl) await callbackWhenFinished(db, engine, caller, runId, callbackUrl);
     const data = await loadWorkflowRun(db, scope, runId);
     return Response.json(
       { task_id: runId, workflow_run_id: runId, data },
