@@ -36,12 +36,12 @@ export const migrationsFolder = path.join(process.cwd(), 'db', 'migrations');
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
-    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGlite, types } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
     await client.waitReady;
-    const db = drizzle(withClientParsers(client, (await import('@electric-sql/pglite')).types), { schema });
+    const db = drizzle(withClientParsers(client, types), { schema });
     await migrate(db, { migrationsFolder });
     return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
   }
@@ -79,7 +79,17 @@ type PGliteTypes = typeof import('@electric-sql/pglite').types;
 function withClientParsers(client: PGliteClient, types: PGliteTypes): PGliteClient {
   const asText = (value: string) => value;
   // As drizzle-orm/pglite: the scalar types, then numeric[], timestamp[], timestamptz[], interval[], date[].
-  const textTypes = [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182];
+  const textTypes = [
+    types.TIMESTAMP,
+    types.TIMESTAMPTZ,
+    types.INTERVAL,
+    types.DATE,
+    1231,
+    1115,
+    1185,
+    1187,
+    1182,
+  ];
   client.parsers = { ...client.parsers, ...Object.fromEntries(textTypes.map((oid) => [oid, asText])) };
   const dropParsers = <T extends object>(target: T): T =>
     new Proxy(target, {
@@ -90,7 +100,8 @@ function withClientParsers(client: PGliteClient, types: PGliteTypes): PGliteClie
           return (text: string, params?: unknown[], options?: { parsers?: unknown }) =>
             value.call(obj, text, params, options?.parsers ? { ...options, parsers: undefined } : options);
         if (prop === 'transaction')
-          return (fn: (tx: object) => Promise<unknown>) => value.call(obj, (tx: object) => fn(dropParsers(tx)));
+          return (fn: (tx: object) => Promise<unknown>) =>
+            value.call(obj, (tx: object) => fn(dropParsers(tx)));
         return value.bind(obj);
       },
     });

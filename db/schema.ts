@@ -44,6 +44,8 @@ export const users = pgTable('users', {
 export const workspaces = pgTable('workspaces', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
+  /** Slack-compatible incoming webhook told about each new review (null: none). */
+  reviewWebhookUrl: text('review_webhook_url'),
   createdAt: createdAt(),
 });
 
@@ -543,5 +545,96 @@ export const runCallbacks = pgTable(
   (t) => [
     index('run_callbacks_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`),
     index('run_callbacks_workspace_idx').on(t.workspaceId),
+  ],
+);
+
+export const reviewStatus = pgEnum('review_status', ['pending', 'decided', 'cancelled']);
+
+/**
+ * A human-review task: one per review step of a run (`step_key`; a loop has one per iteration),
+ * written when the run pauses at it. It holds what the reviewer sees (rendered from the node's
+ * config), who may decide, and, once decided, the audit of the decision: who, when, which action,
+ * the edited values before and after, the comment. "Expired" is not stored: a pending task past
+ * its deadline is expired (the run has taken its timeout branch). Exactly one decision wins: it is
+ * written with `where status = 'pending'`.
+ */
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    stepKey: text('step_key').notNull(),
+    nodeId: text('node_id').notNull(),
+    title: text('title').notNull(),
+    instructions: text('instructions').notNull().default(''),
+    /** [{ label, value }] shown read-only. */
+    context: jsonb('context').notNull().default([]),
+    /** The data under review (the node's `data`) and whether it may be edited. */
+    data: jsonb('data'),
+    allowEdit: boolean('allow_edit').notNull().default(true),
+    /** [{ name, label, type, options?, required, value }] the reviewer may edit. */
+    fields: jsonb('fields').notNull().default([]),
+    /** Custom actions [{ id, label }] besides approve and reject. */
+    actions: jsonb('actions').notNull().default([]),
+    /** { mode: anyone | members | role, userIds?, role? } */
+    assignees: jsonb('assignees').notNull().default({ mode: 'anyone' }),
+    allowExternal: boolean('allow_external').notNull().default(false),
+    status: reviewStatus('status').notNull().default('pending'),
+    deadlineAt: timestamp('deadline_at', { withTimezone: true }),
+    remindAt: timestamp('remind_at', { withTimezone: true }),
+    remindedAt: timestamp('reminded_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Who decided, as shown: a member's name, or "Name <email> (external)" for a signed link. */
+    decidedByName: text('decided_by_name'),
+    /** approve | reject | edit | a custom action id */
+    decision: text('decision'),
+    comment: text('comment'),
+    /** The edited values before and after the decision: { data?, fields? }. */
+    valuesBefore: jsonb('values_before'),
+    valuesAfter: jsonb('values_after'),
+    /** The id of the signed link issued for an external reviewer (only the newest one works). */
+    externalLinkId: uuid('external_link_id'),
+  },
+  (t) => [
+    uniqueIndex('reviews_run_step_idx').on(t.runId, t.stepKey),
+    index('reviews_workspace_status_idx').on(t.workspaceId, t.status, t.createdAt),
+    index('reviews_app_idx').on(t.appId),
+    index('reviews_decided_by_idx').on(t.decidedBy),
+  ],
+);
+
+/** In-app notifications: one row per member and event (a review waiting for them, a reminder). */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    /** Where the notification leads, a path inside the studio. */
+    link: text('link'),
+    reviewId: uuid('review_id').references(() => reviews.id, { onDelete: 'cascade' }),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.workspaceId, t.createdAt),
+    index('notifications_workspace_idx').on(t.workspaceId),
+    index('notifications_review_idx').on(t.reviewId),
   ],
 );

@@ -84,6 +84,17 @@ export const configSchema = z
     // Per-address rate limit of the public web chat's endpoints (/api/web/<token>/…), per chat.
     WEFT_WEB_RATE_PER_MINUTE: wholeNumber('120', 1, 1_000_000, 'requests a minute'),
     WEFT_WEB_BURST: wholeNumber('30', 1, 100_000, 'requests'),
+    // The address people reach Weft at, for absolute links in review webhooks, e-mails and
+    // external review links (default http://localhost:<PORT>).
+    WEFT_PUBLIC_URL: optionalUrl(['http:', 'https:']),
+    // E-mail to reviewers: on only when SMTP_URL is set (smtp://user:pass@host:port, or smtps://).
+    SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+    SMTP_FROM: emptyToUndefined.refine(
+      (v) => v === undefined || /^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(v),
+      {
+        message: 'must be an e-mail address, e.g. weft@example.com or "Weft <weft@example.com>"',
+      },
+    ),
     PORT: z
       .string()
       .trim()

@@ -7,6 +7,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { WorkflowCanvas } from '@/components/canvas/workflow-canvas';
+import { RunReviews } from '@/components/inbox/run-reviews';
 import { isFinished, nodeStatuses } from '@/components/studio/run-view-state';
 import { useRunStream } from '@/components/studio/use-run-stream';
 import { useTRPC } from '@/components/trpc-provider';
@@ -170,6 +171,8 @@ export function RunDetail({
           )}
         </aside>
       </div>
+
+      <RunReviews workspaceId={workspaceId} runId={runId} />
 
       <section className="problems-panel" aria-labelledby="timeline-title">
         <h2 id="timeline-title" className="panel-title">

@@ -5,6 +5,8 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useState } from 'react';
+import { InboxNavLink } from '@/components/inbox/inbox-nav-link';
+import { NotificationsMenu } from '@/components/inbox/notifications-menu';
 import { useTRPC } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
@@ -31,8 +33,9 @@ export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
   const base = `/studio/${workspaceId}`;
   const inMembers = pathname.startsWith(`${base}/members`);
   const inSettings = pathname.startsWith(`${base}/settings`);
+  const inInbox = pathname.startsWith(`${base}/inbox`);
   // Inside an app the Apps section is still current, but the page itself is the app's tab.
-  const appsCurrent = inMembers || inSettings ? undefined : pathname === base ? 'page' : 'true';
+  const appsCurrent = inMembers || inSettings || inInbox ? undefined : pathname === base ? 'page' : 'true';
 
   return (
     <>
@@ -61,6 +64,10 @@ export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
             <Link href={base} className="nav-link" aria-current={appsCurrent}>
               Apps
             </Link>
+            <InboxNavLink
+              workspaceId={workspaceId}
+              current={inInbox ? (pathname === `${base}/inbox` ? 'page' : 'true') : undefined}
+            />
             <Link href={`${base}/members`} className="nav-link" aria-current={inMembers ? 'page' : undefined}>
               Members
             </Link>
@@ -75,6 +82,7 @@ export function StudioShell({ workspaceId, user, children }: StudioShellProps) {
             </Link>
           </nav>
           <span className="spacer" />
+          <NotificationsMenu workspaceId={workspaceId} />
           <span className="muted" title={user.email}>
             {me.data?.user.name ?? user.name}
           </span>

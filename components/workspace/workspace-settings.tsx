@@ -1,9 +1,10 @@
-// Workspace settings page: the model providers model nodes call and the secrets nodes reference;
-// what each role sees comes from `useWorkspaceRole`.
+// Workspace settings page: the model providers model nodes call, the secrets nodes reference and
+// where review notifications go; what each role sees comes from `useWorkspaceRole`.
 'use client';
 
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { ProvidersPanel } from './providers-panel';
+import { ReviewNotificationsSettings } from './review-notifications-settings';
 import { SecretsPanel } from './secrets-panel';
 import { useWorkspaceRole } from './use-workspace-role';
 
@@ -22,6 +23,7 @@ export function WorkspaceSettings({ workspaceId }: { workspaceId: string }) {
         <>
           <ProvidersPanel workspaceId={workspaceId} canEdit={canEdit} isOwner={isOwner} />
           <SecretsPanel workspaceId={workspaceId} canEdit={canEdit} isOwner={isOwner} />
+          <ReviewNotificationsSettings workspaceId={workspaceId} isOwner={isOwner} />
         </>
       ) : null}
     </section>

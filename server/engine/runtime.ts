@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { type Database, getDatabase } from '@/db/client';
 import { config, type WeftConfig } from '@/server/config';
 import { resolveModelTarget } from '@/server/services/provider-service';
+import { openReview } from '@/server/services/review-service';
 import { loadSecretValues } from '@/server/services/secret-service';
 import { createEmbeddedEngine, type EmbeddedEngine } from '@/workflows/engines/embedded/engine';
 import { createEventBus, type RunEventBus } from '@/workflows/engines/embedded/event-bus';
@@ -54,6 +55,7 @@ export function nodeServicesFor(database: Database) {
     secretsFor: (workspaceId: string) => loadSecretValues(database.db, config().APP_SECRET, workspaceId),
     servicesFor: (workspaceId: string): NodeServices => ({
       modelTarget: (providerId) => resolveModelTarget(database.db, config(), workspaceId, providerId),
+      openReview: (request) => openReview(database.db, { ...request, workspaceId }),
     }),
   };
 }

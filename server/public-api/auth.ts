@@ -1,10 +1,8 @@
 // Who is calling /api/v1: `Authorization: Bearer <key>` names one app through its API key. A
 // missing, malformed, unknown or revoked key all get the same 401, so the answer reveals nothing
 // about which keys exist.
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { apps } from '@/db/schema';
-import { authenticateApiKey } from '@/server/services/api-key-service';
+import { authenticateApiKeyWithApp } from '@/server/services/api-key-service';
 import { ApiError } from './errors';
 
 export interface ApiApp {
@@ -35,19 +33,10 @@ export function bearerToken(header: string | null): string | null {
 export async function authenticateRequest(db: Db, req: Request): Promise<ApiCaller> {
   const token = bearerToken(req.headers.get('authorization'));
   if (!token) throw unauthorized();
-  const principal = await authenticateApiKey(db, token);
-  if (!principal) throw unauthorized();
-  const [app] = await db
-    .select({
-      id: apps.id,
-      workspaceId: apps.workspaceId,
-      name: apps.name,
-      description: apps.description,
-      kind: apps.kind,
-    })
-    .from(apps)
-    .where(and(eq(apps.id, principal.appId), eq(apps.workspaceId, principal.workspaceId)));
-  // The key's app was deleted (its keys go with it, but a request may race the delete).
-  if (!app) throw unauthorized();
-  return { keyId: principal.keyId, workspaceId: principal.workspaceId, app };
+  // The key and its app in one read (and from memory for a few seconds; see api-key-service). A
+  // deleted app takes its keys with it: its key is unknown, as a revoked one. A fresh object for
+  // every request: per-request bookkeeping is keyed by it (usage-recorder).
+  const found = await authenticateApiKeyWithApp(db, token);
+  if (!found) throw unauthorized();
+  return { keyId: found.principal.keyId, workspaceId: found.principal.workspaceId, app: found.app };
 }

@@ -13,11 +13,11 @@ import {
   type ConversationScope,
   conversationHistory,
   conversationNameFor,
-  createConversation,
   finishMessage,
   getConversation,
   type MessageStatus,
   type MessageUsage,
+  startConversation,
 } from '@/server/services/conversation-service';
 import { startRun } from '@/server/services/run-service';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
@@ -151,19 +151,35 @@ async function storeOutcome(db: Db, workspaceId: string, messageId: string, run:
 function watchRun(db: Db, engine: RunEngine, workspaceId: string, runId: string, messageId: string) {
   let wake: () => void = () => {};
   let woken = false;
+  /** The finished run, when this process finished it (no need to read it). */
+  let finished: RunRow | undefined;
   const recheck = () => {
     woken = true;
     wake();
   };
-  const off = engine.bus.onRunFinished(runId, recheck);
+  const off = engine.bus.onRunFinished(runId, (_status, run) => {
+    finished ??= run;
+    recheck();
+  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const outcome = (async (): Promise<TurnOutcome> => {
     let failures = 0;
     try {
+      // A run this process has not heard finish is still going (it has only just started): its
+      // notice, or the first poll, comes before the first read.
+      if (engine.bus.finishedStatus(runId) === undefined) await pause(POLL_MS);
       for (;;) {
         let status = 'running';
         try {
           woken = false;
-          const run = await readRun(db, workspaceId, runId);
+          const run = finished ?? (await readRun(db, workspaceId, runId));
           if (!run) throw new Error(`run ${runId} is gone`);
           status = run.status;
           if (FINISHED.has(run.status)) return await storeOutcome(db, workspaceId, messageId, run);
@@ -182,13 +198,7 @@ function watchRun(db: Db, engine: RunEngine, workspaceId: string, runId: string,
           }
         }
         if (woken) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, status === 'paused' ? PAUSED_POLL_MS : POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await pause(status === 'paused' ? PAUSED_POLL_MS : POLL_MS);
       }
     } finally {
       off();
@@ -254,15 +264,23 @@ export async function startChatTurn(
     runInputs.history = input.history ?? (existing ? await conversationHistory(db, scope, existing.id) : []);
   const { runId } = await startPublished(db, engine, caller, version, runInputs);
   noteRunForUsage(caller, runId);
-  const conversation =
-    existing ??
-    (await createConversation(db, scope, { name: conversationNameFor(input.query), inputs: input.inputs }));
-  const message = await addMessage(db, scope, {
-    conversationId: conversation.id,
-    query: input.query,
-    inputs: input.inputs,
-    runId,
-  });
+  // A new conversation and its first message in one statement; else the message on its own.
+  const { conversation, message } = existing
+    ? {
+        conversation: existing,
+        message: await addMessage(
+          db,
+          scope,
+          { conversationId: existing.id, query: input.query, inputs: input.inputs, runId },
+          'checked',
+        ),
+      }
+    : await startConversation(db, scope, {
+        name: conversationNameFor(input.query),
+        query: input.query,
+        inputs: input.inputs,
+        runId,
+      });
   const watch = watchRun(db, engine, caller.workspaceId, runId, message.id);
   return {
     runId,

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { runEvents, runSignals, runSteps, runs } from '@/db/schema';
 import { config } from '@/server/config';
+import { DomainError } from '@/server/errors';
+import { decideReview, decisionFromSignal, reviewForStep } from '@/server/services/review-service';
 import { EngineError } from '@/workflows/engines/embedded/engine';
 import type { RunEngine } from '@/workflows/engines/run-engine';
 import { reviewSignalName } from '@/workflows/interpreter';
@@ -272,6 +274,24 @@ export async function submitHumanInputForm(
 ) {
   const { runId, review } = await openForm(db, caller, token);
   const decision = decisionFromForm(review, body);
+  // A review with an inbox task is decided through it (audited, first decision wins).
+  const task = await reviewForStep(db, caller.workspaceId, runId, review.stepKey);
+  if (task) {
+    try {
+      await decideReview(
+        db,
+        engine,
+        { kind: 'api', name: `${body.user} (API)` },
+        caller.workspaceId,
+        task.id,
+        decisionFromSignal(decision),
+      );
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'CONFLICT') throw decided(error.message);
+      throw error;
+    }
+    return {};
+  }
   try {
     // No Weft user decides here: the API's end user is recorded as the reviewer instead.
     await engine.signal(caller.workspaceId, runId, reviewSignalName(review.stepKey), decision as Json, null);

@@ -1,8 +1,12 @@
 // The published version an API call runs: the app's latest one. The API never runs the draft, so
-// an app must be published before integrators can call it.
+// an app must be published before integrators can call it. Looked up on every call, so it is kept
+// in memory for a few seconds per app: publishing (or deleting the app) drops it at once in this
+// process; other processes sharing the database serve a new version within
+// PUBLISHED_API_CACHE_TTL_MS.
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { appVersions } from '@/db/schema';
+import { onAppChanged, PUBLISHED_API_CACHE_TTL_MS, TtlCache } from '@/server/services/app-changes';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { ApiApp } from './auth';
 import { ApiError } from './errors';
@@ -13,7 +17,17 @@ export interface PublishedVersion {
   definition: WorkflowDefinition;
 }
 
+/** By app id (with its workspace, checked on every hit). */
+const latest = new TtlCache<string, PublishedVersion & { workspaceId: string }>(PUBLISHED_API_CACHE_TTL_MS);
+onAppChanged((appId) => latest.invalidate((id) => id === appId));
+
 export async function latestPublishedVersion(db: Db, app: ApiApp): Promise<PublishedVersion> {
+  const cached = latest.get(app.id);
+  if (cached && cached.workspaceId === app.workspaceId) {
+    const { workspaceId: _workspaceId, ...version } = cached;
+    return version;
+  }
+  const generation = latest.generation;
   const [version] = await db
     .select({
       id: appVersions.id,
@@ -32,5 +46,7 @@ export async function latestPublishedVersion(db: Db, app: ApiApp): Promise<Publi
     .limit(1);
   if (!version)
     throw new ApiError(400, 'app_unavailable', 'The app has no published version: publish the app first');
-  return { ...version, definition: version.definition as WorkflowDefinition };
+  const found = { ...version, definition: version.definition as WorkflowDefinition };
+  latest.set(app.id, { ...found, workspaceId: app.workspaceId }, generation);
+  return found;
 }

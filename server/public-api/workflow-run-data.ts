@@ -1,7 +1,7 @@
 // A Weft run in the shape of Dify's workflow run (`data` of a blocking POST /workflows/run, of
 // workflow_finished and of GET /workflows/run/{id}): times in Unix seconds, elapsed time in
 // seconds, the error as a string, Dify's status names.
-import { and, count, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runSteps, runs } from '@/db/schema';
 import { ApiError } from './errors';
@@ -83,21 +83,17 @@ export async function loadWorkflowRun(
       createdAt: runs.createdAt,
       startedAt: runs.startedAt,
       finishedAt: runs.finishedAt,
+      // The steps that ran, in the same statement.
+      steps: sql<number>`(select count(*) from ${runSteps} where ${and(
+        eq(runSteps.runId, runs.id),
+        eq(runSteps.workspaceId, runs.workspaceId),
+        ne(runSteps.status, 'skipped'),
+        sql`${runSteps.nodeType} <> 'human-review.request'`,
+      )})`,
     })
     .from(runs)
     .where(and(eq(runs.id, runId), eq(runs.workspaceId, scope.workspaceId), eq(runs.appId, scope.appId)));
   if (!run) throw runNotFound();
-  const [steps] = await db
-    .select({ n: count() })
-    .from(runSteps)
-    .where(
-      and(
-        eq(runSteps.runId, runId),
-        eq(runSteps.workspaceId, scope.workspaceId),
-        ne(runSteps.status, 'skipped'),
-        sql`${runSteps.nodeType} <> 'human-review.request'`,
-      ),
-    );
   const status = difyRunStatus(run.status);
   const finished = run.finishedAt && status !== 'running' && status !== 'paused';
   return {
@@ -109,7 +105,7 @@ export async function loadWorkflowRun(
     error: errorText(run.error),
     elapsed_time: elapsedSeconds(run.startedAt ?? run.createdAt, run.finishedAt ?? new Date()),
     total_tokens: totalTokens(run.usage),
-    total_steps: Number(steps?.n ?? 0),
+    total_steps: Number(run.steps ?? 0),
     created_at: unixSeconds(run.createdAt),
     finished_at: run.finishedAt ? unixSeconds(run.finishedAt) : null,
   };
@@ -118,15 +114,4 @@ export async function loadWorkflowRun(
 export const runNotFound = () => new ApiError(404, 'not_found', 'Workflow run not found');
 
 /** The run's number among its app's runs (Dify's sequence_number), counting from 1. */
-export async function runSequenceNumber(db: Db, appId: string, runId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(runs)
-    .where(
-      and(
-        eq(runs.appId, appId),
-        sql`${runs.createdAt} <= (select r.created_at from runs r where r.id = ${runId}::uuid)`,
-      ),
-    );
-  return Number(row?.n ?? 1);
-}
+export { runSequenceNumber } from './run-sequence';

@@ -144,7 +144,18 @@ async function waitForRun(
   const onAbort = () => wake();
   signal.addEventListener('abort', onAbort);
   let pollMs = 2_000;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   try {
+    // A run this process has not heard finish is still going: its notice (or the first poll) comes
+    // before the first read. Not when a review may be pending, which comes with no such notice.
+    if (!reviewPending && engine.bus.finishedStatus(runId) === undefined) await pause();
     for (;;) {
       woken = false;
       const run = await loadWorkflowRun(db, scope, runId);
@@ -152,13 +163,7 @@ async function waitForRun(
       if (reviewPending && (run.status === 'paused' || (await reviewPending()))) return run;
       if (signal.aborted) return run;
       if (woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await pause();
       pollMs = Math.min(maxPollMs, Math.round(pollMs * 1.5));
     }
   } finally {

@@ -1,13 +1,17 @@
 // API keys for the published API (/api/v1): one app each, created by editors in the studio and sent
 // by integrators as `Authorization: Bearer app-…`. A token is shown once, when it is created; only
 // its SHA-256 hash is stored (like session tokens), so a leaked database yields no usable key.
-// Every studio-side query is scoped by workspace id and app id.
+// Every studio-side query is scoped by workspace id and app id. Authentication results are kept in
+// memory for a few seconds (the published API checks a key on every request): revoking a key, or
+// changing or deleting its app, drops them at once in this process; other processes sharing the
+// database stop accepting a revoked key within PUBLISHED_API_CACHE_TTL_MS.
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';
 import { apiKeys, apps } from '@/db/schema';
 import { hashToken } from '@/server/auth/tokens';
 import { badInput, notFound } from '@/server/errors';
+import { onAppChanged, PUBLISHED_API_CACHE_TTL_MS, TtlCache } from './app-changes';
 import { recordAudit } from './audit';
 
 export const API_KEY_PREFIX = 'app-';
@@ -35,6 +39,31 @@ export interface ApiKeyPrincipal {
   keyId: string;
   workspaceId: string;
   appId: string;
+}
+
+/** The key's app, as the published API describes it. */
+export interface ApiKeyApp {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string;
+  kind: 'chat' | 'workflow';
+}
+
+interface CachedKey {
+  principal: ApiKeyPrincipal;
+  app: ApiKeyApp;
+  /** When this process last knew last_used_at to be fresh (ms since the epoch, 0: unknown). */
+  lastUsedAt: number;
+}
+
+/** Authenticated keys by token hash; never unknown or revoked ones. */
+const keyCache = new TtlCache<string, CachedKey>(PUBLISHED_API_CACHE_TTL_MS);
+onAppChanged((appId) => keyCache.invalidate((_hash, entry) => entry.app.id === appId));
+
+/** Forgets every cached authentication (tests that change keys behind the service's back). */
+export function clearApiKeyCache(): void {
+  keyCache.clear();
 }
 
 async function requireApp(db: DbOrTx, workspaceId: string, appId: string) {
@@ -104,7 +133,10 @@ export async function revokeApiKey(
   appId: string,
   keyId: string,
 ) {
-  return db.transaction(async (tx) => {
+  // Before and after: no request of this process accepts the key once the revoke has committed
+  // (an authentication that read the key meanwhile cannot store it: the cache's generation moved).
+  keyCache.invalidate((_hash, entry) => entry.principal.keyId === keyId);
+  const result = await db.transaction(async (tx) => {
     const scope = and(eq(apiKeys.id, keyId), eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.appId, appId));
     const [revoked] = await tx
       .update(apiKeys)
@@ -126,30 +158,64 @@ export async function revokeApiKey(
     });
     return revoked;
   });
+  keyCache.invalidate((_hash, entry) => entry.principal.keyId === keyId);
+  return result;
 }
 
 /**
  * The app a bearer token grants access to, or null when the token is malformed, unknown or
- * revoked (callers answer 401 without saying which). One indexed read by hash; last_used_at is
- * refreshed at most once a minute per key, in the background, so the request does not wait for a
- * write. The update is conditional, so concurrent requests of the same minute write once.
+ * revoked (callers answer 401 without saying which). See authenticateApiKeyWithApp.
  */
 export async function authenticateApiKey(db: Db, token: string): Promise<ApiKeyPrincipal | null> {
+  return (await authenticateApiKeyWithApp(db, token))?.principal ?? null;
+}
+
+/**
+ * The key's principal and its app, or null (malformed, unknown or revoked token). One indexed read
+ * by hash joined with the app, then served from memory for a few seconds (see the file comment).
+ * last_used_at is refreshed at most once a minute per key, in the background, so the request does
+ * not wait for a write; the update is conditional, so concurrent requests of the same minute (and
+ * other processes) write once.
+ */
+export async function authenticateApiKeyWithApp(
+  db: Db,
+  token: string,
+): Promise<{ principal: ApiKeyPrincipal; app: ApiKeyApp } | null> {
   if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
-  const [key] = await db
-    .select({
-      id: apiKeys.id,
-      workspaceId: apiKeys.workspaceId,
-      appId: apiKeys.appId,
-      lastUsedAt: apiKeys.lastUsedAt,
-    })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.tokenHash, hashToken(token)), isNull(apiKeys.revokedAt)));
-  if (!key) return null;
-  if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
-    void touchLastUsed(db, key.id);
+  const tokenHash = hashToken(token);
+  let entry = keyCache.get(tokenHash);
+  if (!entry) {
+    const generation = keyCache.generation;
+    const [row] = await db
+      .select({
+        keyId: apiKeys.id,
+        lastUsedAt: apiKeys.lastUsedAt,
+        app: {
+          id: apps.id,
+          workspaceId: apps.workspaceId,
+          name: apps.name,
+          description: apps.description,
+          kind: apps.kind,
+        },
+      })
+      .from(apiKeys)
+      .innerJoin(apps, and(eq(apps.id, apiKeys.appId), eq(apps.workspaceId, apiKeys.workspaceId)))
+      .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)));
+    if (!row) return null;
+    const { app } = row;
+    entry = {
+      principal: { keyId: row.keyId, workspaceId: app.workspaceId, appId: app.id },
+      app,
+      lastUsedAt: row.lastUsedAt?.getTime() ?? 0,
+    };
+    keyCache.set(tokenHash, entry, generation);
   }
-  return { keyId: key.id, workspaceId: key.workspaceId, appId: key.appId };
+  const now = Date.now();
+  if (now - entry.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
+    entry.lastUsedAt = now;
+    void touchLastUsed(db, entry.principal.keyId);
+  }
+  return { principal: { ...entry.principal }, app: { ...entry.app } };
 }
 
 async function touchLastUsed(db: Db, keyId: string): Promise<void> {

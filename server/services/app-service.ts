@@ -6,6 +6,7 @@ import type { Db, DbOrTx } from '@/db/client';
 import { apps, appVersions } from '@/db/schema';
 import { conflict, notFound } from '@/server/errors';
 import { starterDefinition, type WorkflowDefinition } from '@/workflows/dsl/definition';
+import { appChanged } from './app-changes';
 import { recordAudit } from './audit';
 
 export type AppKind = 'chat' | 'workflow';
@@ -115,7 +116,7 @@ export async function updateApp(
   appId: string,
   input: { name?: string; icon?: string; description?: string },
 ) {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [app] = await tx
       .update(apps)
       .set({
@@ -137,10 +138,12 @@ export async function updateApp(
     });
     return app;
   });
+  appChanged(appId);
+  return result;
 }
 
 export async function deleteApp(db: Db, actorId: string, workspaceId: string, appId: string) {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [app] = await tx
       .delete(apps)
       .where(and(eq(apps.id, appId), eq(apps.workspaceId, workspaceId)))
@@ -156,6 +159,8 @@ export async function deleteApp(db: Db, actorId: string, workspaceId: string, ap
     });
     return { id: appId };
   });
+  appChanged(appId);
+  return result;
 }
 
 /** Copies an app's settings and current draft into a new app; published versions stay behind. */
@@ -237,7 +242,7 @@ export async function publishDraft(
   appId: string,
   input: { note?: string },
 ) {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const draft = await requireDraft(tx, workspaceId, appId);
     // Lock the draft row so two concurrent publishes cannot pick the same number.
     await tx.execute(sql`select 1 from app_versions where id = ${draft.id} for update`);
@@ -270,6 +275,8 @@ export async function publishDraft(
     });
     return { id: version.id, versionNumber, note: version.note, createdAt: version.createdAt };
   });
+  appChanged(appId);
+  return result;
 }
 
 export async function listVersions(db: Db, workspaceId: string, appId: string) {

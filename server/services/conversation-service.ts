@@ -6,6 +6,7 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { conversations, messages } from '@/db/schema';
 import { badInput, notFound } from '@/server/errors';
+import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 
 /** Whose conversations: one app of one workspace, one end user. */
 export interface ConversationScope {
@@ -135,6 +136,53 @@ export async function createConversation(
   return asConversation(row);
 }
 
+/**
+ * A new conversation with its first message (status running), in one statement: what a chat turn
+ * without a conversation id writes.
+ */
+export async function startConversation(
+  db: DbOrTx,
+  scope: ConversationScope,
+  input: { name: string; query: string; inputs?: Record<string, unknown>; runId?: string | null },
+): Promise<{ conversation: ConversationRow; message: { id: string; createdAt: Date } }> {
+  const inputs = JSON.stringify(input.inputs ?? {});
+  const result = await db.execute(sql`
+    with c as (
+      insert into conversations (workspace_id, app_id, end_user, name, inputs)
+      values (${scope.workspaceId}::uuid, ${scope.appId}::uuid, ${scope.endUser},
+              ${input.name.slice(0, CONVERSATION_NAME_MAX)}, ${inputs}::jsonb)
+      returning id, name, inputs, created_at, updated_at
+    ), m as (
+      insert into messages (workspace_id, app_id, conversation_id, end_user, run_id, query, inputs, status)
+      select ${scope.workspaceId}::uuid, ${scope.appId}::uuid, c.id, ${scope.endUser}, ${input.runId ?? null}::uuid,
+             ${input.query}, ${inputs}::jsonb, 'running'
+      from c
+      returning id, created_at
+    )
+    select c.id, c.name, c.inputs, c.created_at, c.updated_at, m.id as message_id, m.created_at as message_created_at
+    from c, m`);
+  const [row] = rowsOf<{
+    id: string;
+    name: string;
+    inputs: unknown;
+    created_at: string | Date;
+    updated_at: string | Date;
+    message_id: string;
+    message_created_at: string | Date;
+  }>(result);
+  if (!row) throw new Error('conversation insert returned nothing');
+  return {
+    conversation: asConversation({
+      id: row.id,
+      name: row.name,
+      inputs: typeof row.inputs === 'string' ? JSON.parse(row.inputs) : row.inputs,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }),
+    message: { id: row.message_id, createdAt: new Date(row.message_created_at) },
+  };
+}
+
 /** The scope's conversation `id`; another app's, another user's or a deleted one is not found. */
 export async function getConversation(
   db: DbOrTx,
@@ -208,13 +256,17 @@ export async function deleteConversation(db: DbOrTx, scope: ConversationScope, i
   if (deleted.length === 0) throw notFound('Conversation');
 }
 
-/** Records a question (status running) and marks its conversation as just updated. */
+/**
+ * Records a question (status running) and marks its conversation as just updated. `checked`: the
+ * caller has just read the conversation in this scope, so it is not read again.
+ */
 export async function addMessage(
   db: DbOrTx,
   scope: ConversationScope,
   input: { conversationId: string; query: string; inputs?: Record<string, unknown>; runId?: string | null },
+  conversation: 'unchecked' | 'checked' = 'unchecked',
 ): Promise<MessageRow> {
-  await getConversation(db, scope, input.conversationId);
+  if (conversation === 'unchecked') await getConversation(db, scope, input.conversationId);
   const [row] = await db
     .insert(messages)
     .values({

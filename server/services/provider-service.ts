@@ -10,6 +10,7 @@ import { decryptSecret, encryptSecret } from '@/server/crypto/secret-box';
 import { conflict, notFound } from '@/server/errors';
 import { StepError } from '@/workflows/interpreter/types';
 import type { ModelTarget } from '@/workflows/nodes/node-spec';
+import { PUBLISHED_API_CACHE_TTL_MS, TtlCache } from './app-changes';
 import { recordAudit } from './audit';
 
 export type Prices = Record<string, { input: number; output: number }>;
@@ -49,7 +50,8 @@ export async function saveProvider(
   workspaceId: string,
   input: ProviderInput & { id?: string },
 ) {
-  return db.transaction(async (tx) => {
+  forgetProviders(workspaceId);
+  const saved = await db.transaction(async (tx) => {
     if (input.isDefault)
       await tx
         .update(modelProviders)
@@ -93,10 +95,13 @@ export async function saveProvider(
     });
     return row;
   });
+  forgetProviders(workspaceId);
+  return saved;
 }
 
 export async function deleteProvider(db: Db, actorId: string, workspaceId: string, providerId: string) {
-  return db.transaction(async (tx) => {
+  forgetProviders(workspaceId);
+  const deleted = await db.transaction(async (tx) => {
     const [row] = await tx
       .delete(modelProviders)
       .where(and(eq(modelProviders.id, providerId), eq(modelProviders.workspaceId, workspaceId)))
@@ -112,18 +117,32 @@ export async function deleteProvider(db: Db, actorId: string, workspaceId: strin
     });
     return row;
   });
+  forgetProviders(workspaceId);
+  return deleted;
 }
 
 /** Where a node's model calls go: the named provider, the workspace default, or the environment's. */
 type ProviderConfig = Pick<WeftConfig, 'APP_SECRET'> &
   Partial<Pick<WeftConfig, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>>;
 
-export async function resolveModelTarget(
-  db: Db,
-  cfg: ProviderConfig,
-  workspaceId: string,
-  providerId?: string | null,
-): Promise<ModelTarget> {
+type ProviderRow = typeof modelProviders.$inferSelect;
+
+/**
+ * The provider rows model calls resolve to, by workspace and provider id (or the default): every
+ * LLM node looks one up. Kept a few seconds; saving or deleting a provider drops the workspace's
+ * at once in this process (other processes and workers follow within the TTL).
+ */
+const providerRows = new TtlCache<string, { workspaceId: string; row: ProviderRow | null }>(
+  PUBLISHED_API_CACHE_TTL_MS,
+);
+const forgetProviders = (workspaceId: string) =>
+  providerRows.invalidate((_key, entry) => entry.workspaceId === workspaceId);
+
+async function providerRow(db: Db, workspaceId: string, providerId?: string | null) {
+  const key = `${workspaceId}:${providerId ?? ''}`;
+  const cached = providerRows.get(key);
+  if (cached) return cached.row;
+  const generation = providerRows.generation;
   const [row] = await db
     .select()
     .from(modelProviders)
@@ -133,6 +152,17 @@ export async function resolveModelTarget(
         providerId ? eq(modelProviders.id, providerId) : eq(modelProviders.isDefault, true),
       ),
     );
+  providerRows.set(key, { workspaceId, row: row ?? null }, generation);
+  return row ?? null;
+}
+
+export async function resolveModelTarget(
+  db: Db,
+  cfg: ProviderConfig,
+  workspaceId: string,
+  providerId?: string | null,
+): Promise<ModelTarget> {
+  const row = await providerRow(db, workspaceId, providerId);
   if (row) {
     return {
       providerName: row.name,

@@ -14,7 +14,10 @@ import type { Json, RunStatus } from '@/workflows/interpreter/types';
 import { nodeCatalog } from '@/workflows/nodes';
 import { reviewDecisionSchema } from '@/workflows/nodes/human-review';
 import { validateRunInputs } from '@/workflows/nodes/start';
+import { onAppChanged, PUBLISHED_API_CACHE_TTL_MS, TtlCache } from './app-changes';
 import { getApp } from './app-service';
+import { decideReview, decisionFromSignal, reviewForStep } from './review-service';
+import type { Role } from './roles';
 import { listSecretNames } from './secret-service';
 
 export type RunSource = { kind: 'draft' } | { kind: 'version'; versionId: string };
@@ -48,15 +51,28 @@ async function definitionToRun(db: Db, workspaceId: string, appId: string, sourc
   return row;
 }
 
-export async function startRun(
+type CheckedVersion = { id: string; versionNumber: number | null; definition: WorkflowDefinition };
+
+/**
+ * Published versions never change, so their checked definitions are kept for a few seconds (the
+ * published API starts many runs of one version); deleting the app drops them in this process.
+ */
+const checkedVersions = new TtlCache<string, CheckedVersion & { workspaceId: string; appId: string }>(
+  PUBLISHED_API_CACHE_TTL_MS,
+  1_000,
+);
+onAppChanged((appId) => checkedVersions.invalidate((_id, v) => v.appId === appId));
+
+async function checkedDefinition(
   db: Db,
-  engine: RunEngine,
-  /** The studio user starting the run; null for runs started through the published API. */
-  actorId: string | null,
   workspaceId: string,
-  input: { appId: string; source: RunSource; inputs: Record<string, unknown> },
-) {
-  const version = await definitionToRun(db, workspaceId, input.appId, input.source);
+  appId: string,
+  source: RunSource,
+): Promise<CheckedVersion> {
+  const cached = source.kind === 'version' ? checkedVersions.get(source.versionId) : undefined;
+  if (cached && cached.workspaceId === workspaceId && cached.appId === appId) return cached;
+  const generation = checkedVersions.generation;
+  const version = await definitionToRun(db, workspaceId, appId, source);
   const checked = validateDefinition(version.definition, nodeCatalog);
   if (!checked.ok || !checked.definition) {
     const problems = checked.problems.map((p) => ({
@@ -73,7 +89,22 @@ export async function startRun(
       problems,
     );
   }
-  const definition: WorkflowDefinition = checked.definition;
+  const result = { id: version.id, versionNumber: version.versionNumber, definition: checked.definition };
+  if (source.kind === 'version')
+    checkedVersions.set(source.versionId, { ...result, workspaceId, appId }, generation);
+  return result;
+}
+
+export async function startRun(
+  db: Db,
+  engine: RunEngine,
+  /** The studio user starting the run; null for runs started through the published API. */
+  actorId: string | null,
+  workspaceId: string,
+  input: { appId: string; source: RunSource; inputs: Record<string, unknown> },
+) {
+  const version = await checkedDefinition(db, workspaceId, input.appId, input.source);
+  const definition: WorkflowDefinition = version.definition;
   const referenced = new Set(referencedSecretNames(definition.nodes.map((n) => n.config)));
   // Only a workflow that uses secrets pays for looking them up.
   const known =
@@ -252,8 +283,9 @@ export async function cancelRun(engine: RunEngine, workspaceId: string, runId: s
 }
 
 export async function signalRun(
+  db: Db,
   engine: RunEngine,
-  actorId: string,
+  actor: { userId: string; role: Role; name: string },
   workspaceId: string,
   input: { runId: string; name: string; payload: unknown },
 ) {
@@ -265,8 +297,17 @@ export async function signalRun(
         'payload',
         decision.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; '),
       );
+    // A review with an inbox task is decided through it, so it is audited and decided once.
+    const review = await reviewForStep(db, workspaceId, input.runId, input.name.slice('review:'.length));
+    if (review) {
+      const member = { kind: 'member' as const, ...actor };
+      await decideReview(db, engine, member, workspaceId, review.id, decisionFromSignal(decision.data));
+      return { ok: true };
+    }
     payload = decision.data as Json;
   }
-  await engine.signal(workspaceId, input.runId, input.name, payload, actorId).catch(translateEngineError);
+  await engine
+    .signal(workspaceId, input.runId, input.name, payload, actor.userId)
+    .catch(translateEngineError);
   return { ok: true };
 }

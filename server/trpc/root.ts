@@ -5,6 +5,9 @@ import { apiUsageRouter } from './routers/api-usage';
 import { appsRouter } from './routers/apps';
 import { authRouter } from './routers/auth';
 import { providersRouter } from './routers/providers';
+import { reviewLinksRouter } from './routers/review-links';
+import { reviewSettingsRouter } from './routers/review-settings';
+import { reviewsRouter } from './routers/reviews';
 import { runsRouter } from './routers/runs';
 import { secretsRouter } from './routers/secrets';
 import { studioRouter } from './routers/studio';
@@ -16,6 +19,9 @@ export const appRouter = router({
   workspace: workspaceRouter,
   apps: appsRouter,
   runs: runsRouter,
+  reviews: reviewsRouter,
+  reviewSettings: reviewSettingsRouter,
+  reviewLinks: reviewLinksRouter,
   secrets: secretsRouter,
   providers: providersRouter,
   studio: studioRouter,

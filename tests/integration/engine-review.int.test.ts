@@ -138,7 +138,7 @@ describe.each(testDatabases())('human review on $name', (testDb) => {
       }),
     );
     expect(again.code).toBe('CONFLICT');
-    expect(again.message).toMatch(/already finished/);
+    expect(again.message).toMatch(/^Already decided by member at .* \(edit\)$/);
     await h.close();
     await database.close();
   });

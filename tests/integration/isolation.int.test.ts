@@ -13,6 +13,8 @@ import {
   invitations,
   memberships,
   modelProviders,
+  notifications,
+  reviews,
   runSignals,
   runs,
   webChats,
@@ -34,6 +36,7 @@ interface Targets {
   providerId: string;
   keyId: string;
   chatAppId: string;
+  reviewId: string;
 }
 
 /** The input each scoped procedure receives, built from a workspace id and B's object ids. */
@@ -103,6 +106,25 @@ const scopedInputs: Record<string, (workspaceId: string, b: Targets) => unknown>
   'apiKeys.create': (workspaceId, b) => ({ workspaceId, appId: b.appId, name: 'Planted key' }),
   'apiKeys.revoke': (workspaceId, b) => ({ workspaceId, appId: b.appId, keyId: b.keyId }),
   'apiUsage.stats': (workspaceId, b) => ({ workspaceId, appId: b.appId, range: '24h' }),
+  'reviews.list': (workspaceId) => ({ workspaceId }),
+  'reviews.history': (workspaceId) => ({ workspaceId }),
+  'reviews.exportCsv': (workspaceId) => ({ workspaceId }),
+  'reviews.pendingCount': (workspaceId) => ({ workspaceId }),
+  'reviews.get': (workspaceId, b) => ({ workspaceId, reviewId: b.reviewId }),
+  'reviews.ofRun': (workspaceId, b) => ({ workspaceId, runId: b.runId }),
+  'reviews.decide': (workspaceId, b) => ({ workspaceId, reviewId: b.reviewId, action: 'approve' }),
+  'reviews.notifications': (workspaceId) => ({ workspaceId }),
+  'reviews.markNotificationsRead': (workspaceId) => ({ workspaceId }),
+  'reviewSettings.get': (workspaceId) => ({ workspaceId }),
+  'reviewSettings.setWebhook': (workspaceId) => ({ workspaceId, url: 'https://hooks.example.com/x' }),
+  'reviewSettings.testWebhook': (workspaceId) => ({ workspaceId, url: 'https://hooks.example.com/x' }),
+  'reviewLinks.issue': (workspaceId, b) => ({
+    workspaceId,
+    reviewId: b.reviewId,
+    name: 'Outsider',
+    email: 'outsider@example.com',
+  }),
+  'reviewLinks.revoke': (workspaceId, b) => ({ workspaceId, reviewId: b.reviewId }),
   'webChat.get': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
   'webChat.enable': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
   'webChat.disable': (workspaceId, b) => ({ workspaceId, appId: b.chatAppId }),
@@ -151,6 +173,8 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       providers: await db.select().from(modelProviders).where(where(modelProviders)),
       apiKeys: await db.select().from(apiKeys).where(where(apiKeys)),
       webChats: await db.select().from(webChats).where(where(webChats)),
+      reviews: await db.select().from(reviews).where(where(reviews)),
+      notifications: await db.select().from(notifications).where(where(notifications)),
     };
   }
 
@@ -173,6 +197,26 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
     const { key } = await victim.caller.apiKeys.create({ ...ws, appId: app.id, name: 'B key' });
     const chatApp = await victim.caller.apps.create({ ...ws, name: 'Secret chat', kind: 'chat' });
     await victim.caller.webChat.enable({ ...ws, appId: chatApp.id });
+    // A review waiting in B, with a notification for B's owner (planted: no worker runs here).
+    const [review] = await database.db
+      .insert(reviews)
+      .values({
+        workspaceId: victim.workspaceId,
+        appId: app.id,
+        runId,
+        stepKey: 'review',
+        nodeId: 'review',
+        title: 'Secret review',
+      })
+      .returning();
+    if (!review) throw new Error('no review planted');
+    await database.db.insert(notifications).values({
+      workspaceId: victim.workspaceId,
+      userId: victim.user.id,
+      kind: 'review.opened',
+      title: 'Secret review',
+      reviewId: review.id,
+    });
     b = {
       workspaceId: victim.workspaceId,
       appId: app.id,
@@ -183,6 +227,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
       providerId: provider.id,
       keyId: key.id,
       chatAppId: chatApp.id,
+      reviewId: review.id,
     };
     // A also owns an app, so "wrong workspace" and "wrong object" are both exercised.
     await attacker.caller.apps.create({ workspaceId: attacker.workspaceId, name: 'Own app', kind: 'chat' });
@@ -217,6 +262,7 @@ describe.each(testDatabases())('tenant isolation on $name', ({ open }) => {
         b.providerId,
         b.keyId,
         b.chatAppId,
+        b.reviewId,
       ].some((id) => input.includes(id));
     });
 

@@ -616,9 +616,60 @@ describe('runWorkflow: human review', () => {
     expect(memory.records.get('review')?.output).toEqual({
       decision: 'timeout',
       data: { title: 'Draft' },
+      fields: {},
       comment: '',
       reviewer: '',
     });
+  });
+
+  it('follows a custom action to its own handle and outputs the edited fields', async () => {
+    const withFields = definition(
+      [
+        node('start', 'start'),
+        node('review', 'review', {
+          data: '{{start.doc}}',
+          fields: [
+            { name: 'title', type: 'text', value: 'Draft' },
+            { name: 'score', type: 'number', value: 1 },
+          ],
+          actions: [{ id: 'escalate', label: 'Escalate' }],
+        }),
+        node('approved', 'end', { kind: 'approved', title: '{{review.fields.title}}' }),
+        node('rejected', 'end', { kind: 'rejected' }),
+        node('escalated', 'end', {
+          kind: 'escalated',
+          score: '{{review.fields.score}}',
+          by: '{{review.decision}}',
+        }),
+      ],
+      [
+        edge('start', 'review'),
+        edge('review', 'approved', 'approved'),
+        edge('review', 'rejected', 'rejected'),
+        edge('review', 'escalated', 'escalate'),
+      ],
+    );
+    const decide = async (payload: Json) => {
+      const { memory, run } = setup(withFields, {}, { doc: 'x' });
+      const running = run();
+      await memory.waitFor('review:review');
+      memory.signal('review:review', payload);
+      return { outcome: await running, memory };
+    };
+    const escalated = await decide({
+      decision: 'action',
+      action: 'escalate',
+      fields: { score: 5, other: 1 },
+    });
+    expect(escalated.outcome.outputs).toEqual({ kind: 'escalated', score: 5, by: 'escalate' });
+    expect(escalated.memory.records.get('review')?.output).toMatchObject({
+      fields: { title: 'Draft', score: 5 },
+    });
+    const approved = await decide({ decision: 'approve', fields: { title: 'Final' } });
+    expect(approved.outcome.outputs).toEqual({ kind: 'approved', title: 'Final' });
+    // An action the node does not have fails the step.
+    const unknown = await decide({ decision: 'action', action: 'archive' });
+    expect(unknown.outcome.status).toBe('failed');
   });
 
   it('waits per iteration on a scoped signal inside a loop, and cancels while waiting', async () => {

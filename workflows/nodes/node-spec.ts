@@ -30,6 +30,11 @@ export interface TokenUsage {
 export interface NodeServices {
   /** The workspace's model provider by id, its default provider when omitted. */
   modelTarget(providerId?: string | null): Promise<ModelTarget>;
+  /**
+   * Opens the inbox task of a review the run is about to wait for (idempotent per step). Absent
+   * where there is no inbox (unit tests of the interpreter).
+   */
+  openReview?(request: { runId: string; stepKey: string; nodeId: string; config: Json }): Promise<void>;
 }
 
 export interface NodeRunContext {

@@ -52,5 +52,13 @@ export const runsRouter = router({
 
   signal: reviewerProcedure
     .input(runId.extend({ name: z.string().min(1).max(300), payload: z.unknown() }))
-    .mutation(({ ctx, input }) => runsService.signalRun(ctx.engine, ctx.user.id, ctx.workspaceId, input)),
+    .mutation(({ ctx, input }) =>
+      runsService.signalRun(
+        ctx.db,
+        ctx.engine,
+        { userId: ctx.user.id, role: ctx.role, name: ctx.user.name },
+        ctx.workspaceId,
+        input,
+      ),
+    ),
 });

@@ -61,6 +61,13 @@ export async function executeActivity(
     // The review request itself is the step: announce it; the decision arrives as a signal.
     const reviewKey = stepKey.replace(/#request$/, '');
     const output: Json = { signal: `review:${reviewKey}`, request: request.config };
+    // Stored before the pause is announced, so whoever sees the event finds the task.
+    await env.services.openReview?.({
+      runId: env.runId,
+      stepKey: reviewKey,
+      nodeId: request.nodeId,
+      config: request.config,
+    });
     env.emit('review_requested', {
       nodeId: request.nodeId,
       stepKey: reviewKey,

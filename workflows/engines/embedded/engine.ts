@@ -215,48 +215,68 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       return { status: 'cancelling' };
     },
 
-    /** Stored events after `afterSeq`, then live ones, until the run finishes or `signal` aborts. */
+    /**
+     * Stored events after `afterSeq`, then live ones, until the run finishes or `signal` aborts.
+     * Events this process has just stored come with their notice and are used as they are when they
+     * continue exactly where the reader is; anything else (a notice from another process, a gap, the
+     * periodic re-read) reads the table.
+     */
     async *events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<RunEvent> {
       let last = afterSeq;
-      let pending = true;
+      let mustRead = true;
+      let delivered: RunEvent[] = [];
       let notify: () => void = () => {};
-      const off = bus.onEventsStored(runId, () => {
-        pending = true;
+      const off = bus.onEventsStored(runId, (_seq, events) => {
+        if (events && events.length > 0) delivered.push(...events);
+        else mustRead = true;
         notify();
       });
       const onAbort = () => notify();
       signal?.addEventListener('abort', onAbort);
       try {
         while (!signal?.aborted) {
-          if (!pending) {
+          if (!mustRead && delivered.length === 0) {
             // A periodic re-read covers notices lost between processes.
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 2_000);
+              const timer = setTimeout(() => {
+                mustRead = true;
+                resolve();
+              }, 2_000);
               notify = () => {
                 clearTimeout(timer);
                 resolve();
               };
             });
+            if (signal?.aborted) break;
           }
-          pending = false;
-          const rows = await db
-            .select()
-            .from(runEvents)
-            .where(and(eq(runEvents.runId, runId), gt(runEvents.seq, last)))
-            .orderBy(asc(runEvents.seq))
-            .limit(500);
-          for (const row of rows) {
-            last = row.seq;
-            yield {
+          const fresh = delivered.filter((e) => e.seq > last);
+          delivered = [];
+          let rows: RunEvent[];
+          if (!mustRead && fresh.length > 0 && fresh.every((e, i) => e.seq === last + 1 + i)) rows = fresh;
+          else if (!mustRead && fresh.length === 0) continue;
+          else {
+            mustRead = false;
+            rows = (
+              await db
+                .select()
+                .from(runEvents)
+                .where(and(eq(runEvents.runId, runId), gt(runEvents.seq, last)))
+                .orderBy(asc(runEvents.seq))
+                .limit(500)
+            ).map((row) => ({
               seq: row.seq,
               type: row.type,
               nodeId: row.nodeId,
               data: row.data as Json,
               createdAt: row.createdAt,
-            };
+            }));
+            if (rows.length === 500) mustRead = true;
+          }
+          for (const row of rows) {
+            last = row.seq;
+            yield row;
             if (row.type === 'run_finished') return;
           }
-          if (rows.length === 500) pending = true;
         }
       } finally {
         off();

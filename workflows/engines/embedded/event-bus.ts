@@ -4,22 +4,62 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Database } from '@/db/client';
+import type { RunEvent } from './engine';
 
 const WAKE_CHANNEL = 'weft_wake';
 const EVENTS_CHANNEL = 'weft_run_events';
 const FINISHED_CHANNEL = 'weft_run_finished';
+/** How long finishedStatus remembers a run. */
+const FINISHED_MEMORY_MS = 60_000;
+
+/** A finished run's outcome as stored in its row. */
+export interface FinishedRun {
+  status: string;
+  outputs: unknown;
+  error: unknown;
+  usage: unknown;
+}
 
 export interface RunEventBus {
   /** A run became due or changed (new, signalled, cancelled); `runId` when one run is concerned. */
   wake(runId?: string): void;
   onWake(listener: (runId: string | undefined) => void): () => void;
-  /** Events of `runId` up to `seq` are stored. */
-  eventsStored(runId: string, seq: number): void;
-  onEventsStored(runId: string, listener: (seq: number) => void): () => void;
-  /** The run reached a final status (stored). */
-  runFinished(runId: string, status: string): void;
-  onRunFinished(runId: string, listener: (status: string) => void): () => void;
+  /**
+   * Events of `runId` up to `seq` are stored. `events`, when given, are the ones just stored (as a
+   * reader would read them): listeners of this process may use them instead of reading them back.
+   */
+  eventsStored(runId: string, seq: number, events?: RunEvent[]): void;
+  onEventsStored(runId: string, listener: (seq: number, events?: RunEvent[]) => void): () => void;
+  /**
+   * The run reached a final status (stored). `run`, the run as stored, reaches listeners of this
+   * process only (those of other processes read it).
+   */
+  runFinished(runId: string, status: string, run?: FinishedRun): void;
+  onRunFinished(runId: string, listener: (status: string, run?: FinishedRun) => void): () => void;
+  /**
+   * The final status of a run this process heard finish in the last minute, else undefined: lets a
+   * waiter that subscribes after starting a run skip reading it (a lost notice is still covered by
+   * the waiter's periodic re-read).
+   */
+  finishedStatus(runId: string): string | undefined;
   close(): Promise<void>;
+}
+
+/** PostgreSQL's NOTIFY payloads must stay under 8000 bytes: lines packed into payloads below that. */
+const MAX_PAYLOAD = 7_000;
+
+function payloads(lines: string[]): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (current && current.length + 1 + line.length > MAX_PAYLOAD) {
+      out.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) out.push(current);
+  return out;
 }
 
 export async function createEventBus(database: Database): Promise<RunEventBus> {
@@ -28,56 +68,121 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
   const origin = randomUUID();
   const remote = database.notifications;
   const unlisteners: (() => Promise<void>)[] = [];
+  // Oldest first (insertion order), so expired entries are dropped from the front.
+  const finished = new Map<string, { status: string; at: number }>();
+  const remember = (runId: string, status: string) => {
+    const now = Date.now();
+    finished.delete(runId);
+    finished.set(runId, { status, at: now });
+    for (const [id, entry] of finished) {
+      if (now - entry.at < FINISHED_MEMORY_MS) break;
+      finished.delete(id);
+    }
+  };
 
-  // Notices from other processes; our own come back too and are dropped (already emitted).
+  // Notices from other processes; our own come back too and are dropped (already emitted). A
+  // NOTIFY payload holds one or more notices, one a line (see send).
+  const each = (handle: (from: string, a: string, b: string) => void) => (payload: string) => {
+    for (const line of payload.split('\n')) {
+      const [from = '', a = '', b = ''] = line.split('|');
+      handle(from, a, b);
+    }
+  };
   if (remote) {
     unlisteners.push(
-      await remote.listen(WAKE_CHANNEL, (payload) => {
-        const [from, runId] = payload.split('|');
-        if (from !== origin) local.emit('wake', runId || undefined);
-      }),
-      await remote.listen(EVENTS_CHANNEL, (payload) => {
-        const [from, runId, seq] = payload.split('|');
-        if (from !== origin && runId) local.emit(`events:${runId}`, Number(seq));
-      }),
-      await remote.listen(FINISHED_CHANNEL, (payload) => {
-        const [from, runId, status] = payload.split('|');
-        if (from !== origin && runId) local.emit(`finished:${runId}`, status);
-      }),
+      await remote.listen(
+        WAKE_CHANNEL,
+        each((from, runId) => {
+          if (from !== origin) local.emit('wake', runId || undefined);
+        }),
+      ),
+      await remote.listen(
+        EVENTS_CHANNEL,
+        each((from, runId, seq) => {
+          if (from !== origin && runId) local.emit(`events:${runId}`, Number(seq));
+        }),
+      ),
+      await remote.listen(
+        FINISHED_CHANNEL,
+        each((from, runId, status) => {
+          if (from !== origin && runId) {
+            if (status) remember(runId, status);
+            local.emit(`finished:${runId}`, status);
+          }
+        }),
+      ),
     );
   }
-  const send = (channel: string, payload: string) => {
-    remote?.notify(channel, `${origin}|${payload}`).catch((error: unknown) => {
-      console.error(`notify ${channel} failed:`, error);
-    });
+
+  // Notices for other processes go out in batches, one NOTIFY per channel carrying every notice
+  // queued while the previous batch was sent (a busy process sends a few statements at a time
+  // rather than one per event). Per key only the last notice counts: for stored events, the
+  // highest number of each run (readers re-read from where they are).
+  const outbox = new Map<string, Map<string, string>>();
+  let sending = false;
+  let flushed: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    while (outbox.size > 0 && remote) {
+      const batch = [...outbox];
+      outbox.clear();
+      await Promise.all(
+        batch.flatMap(([channel, notices]) =>
+          payloads([...notices.values()].map((n) => `${origin}|${n}`)).map((payload) =>
+            remote.notify(channel, payload).catch((error: unknown) => {
+              console.error(`notify ${channel} failed:`, error);
+            }),
+          ),
+        ),
+      );
+    }
+    sending = false;
+  };
+  const send = (channel: string, key: string, notice: string) => {
+    if (!remote) return;
+    let notices = outbox.get(channel);
+    if (!notices) {
+      notices = new Map();
+      outbox.set(channel, notices);
+    }
+    notices.delete(key);
+    notices.set(key, notice);
+    if (!sending) {
+      sending = true;
+      flushed = new Promise((resolve) => setImmediate(() => void flush().then(resolve)));
+    }
   };
 
   return {
     wake(runId) {
       local.emit('wake', runId);
-      send(WAKE_CHANNEL, runId ?? '');
+      send(WAKE_CHANNEL, runId ?? '', runId ?? '');
     },
     onWake(listener) {
       local.on('wake', listener);
       return () => local.off('wake', listener);
     },
-    eventsStored(runId, seq) {
-      local.emit(`events:${runId}`, seq);
-      send(EVENTS_CHANNEL, `${runId}|${seq}`);
+    eventsStored(runId, seq, events) {
+      local.emit(`events:${runId}`, seq, events);
+      send(EVENTS_CHANNEL, runId, `${runId}|${seq}`);
     },
     onEventsStored(runId, listener) {
       local.on(`events:${runId}`, listener);
       return () => local.off(`events:${runId}`, listener);
     },
-    runFinished(runId, status) {
-      local.emit(`finished:${runId}`, status);
-      send(FINISHED_CHANNEL, `${runId}|${status}`);
+    runFinished(runId, status, run) {
+      remember(runId, status);
+      local.emit(`finished:${runId}`, status, run);
+      send(FINISHED_CHANNEL, runId, `${runId}|${status}`);
     },
     onRunFinished(runId, listener) {
       local.on(`finished:${runId}`, listener);
       return () => local.off(`finished:${runId}`, listener);
     },
+    finishedStatus(runId) {
+      return finished.get(runId)?.status;
+    },
     async close() {
+      await flushed;
       await Promise.all(unlisteners.map((u) => u().catch(() => {})));
       local.removeAllListeners();
     },

@@ -41,9 +41,11 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
       }
       const pure = deps.catalog[request.nodeType]?.pure === true;
       return state.track(async () => {
-        // Side effects only once everything before them is stored: a crash then re-runs at most the
-        // step in flight, never one whose result was already used.
-        if (!pure) await writer.idle();
+        // No wait for earlier writes before a side effect: a non-pure step's result is used only once
+        // its row is stored (below), so what can still be queued is recomputed on replay (pure and
+        // recorded steps) or not yet used (a parallel branch's step in flight) — a crash re-runs at
+        // most steps in flight, never one whose result was already used. The model call of a chat
+        // turn thus starts without waiting for the start node's row.
         const result = await runJournaledStep(
           {
             writer,

@@ -106,9 +106,14 @@ export interface StepRow {
   finishedAt: Date;
 }
 
+/** A JSON value as a jsonb parameter; null and undefined as SQL NULL. */
+const jsonb = (value: unknown) =>
+  value === null || value === undefined ? sql`null::jsonb` : sql`${JSON.stringify(value)}::jsonb`;
+
 /**
  * The data-modifying CTEs that store step rows and events numbered from `firstSeq`, to be combined
- * into one statement (a plain write, or the run's final update).
+ * into one statement (a plain write, or the run's final update). Rows go in as VALUES lists of
+ * parameters: on PGlite that plans in well under half the time of unpacking one JSON document.
  */
 export function journalWriteCtes(
   runId: string,
@@ -119,49 +124,39 @@ export function journalWriteCtes(
 ): SQL[] {
   const ctes: SQL[] = [];
   if (steps.length > 0) {
-    const stepRows = steps.map((s) => ({
-      step_key: s.stepKey,
-      node_id: s.nodeId,
-      node_type: s.nodeType,
-      attempt: s.attempt,
-      status: s.status,
-      input: s.input ?? null,
-      output: s.output ?? null,
-      error: s.error ?? null,
-      logs: s.logs?.length ? s.logs : null,
-      usage: s.usage?.length ? s.usage : null,
-      started_at: s.startedAt.toISOString(),
-      finished_at: s.finishedAt.toISOString(),
-    }));
+    const rows = steps.map(
+      (s) => sql`(${runId}::uuid, ${s.stepKey}, ${workspaceId}::uuid, ${s.nodeId}, ${s.nodeType},
+        ${s.attempt}::int, ${s.status}, ${jsonb(s.input)}, ${jsonb(s.output)}, ${jsonb(s.error)},
+        ${jsonb(s.logs?.length ? s.logs : null)}, ${jsonb(s.usage?.length ? s.usage : null)},
+        ${s.startedAt.toISOString()}::timestamptz, ${s.finishedAt.toISOString()}::timestamptz)`,
+    );
     ctes.push(sql`new_steps as (
       insert into run_steps (run_id, step_key, workspace_id, node_id, node_type, attempt, status, input, output,
                              error, logs, usage, started_at, finished_at)
-      select ${runId}::uuid, x.step_key, ${workspaceId}::uuid, x.node_id, x.node_type, x.attempt, x.status, x.input,
-             x.output, nullif(x.error, 'null'::jsonb), nullif(x.logs, 'null'::jsonb), nullif(x.usage, 'null'::jsonb),
-             x.started_at, x.finished_at
-      from jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as x(step_key text, node_id text, node_type text,
-           attempt int, status text, input jsonb, output jsonb, error jsonb, logs jsonb, usage jsonb,
-           started_at timestamptz, finished_at timestamptz)
+      values ${sql.join(rows, sql`, `)}
       on conflict do nothing
     )`);
   }
   if (events.length > 0) {
-    const eventRows = events.map((e, i) => ({
-      seq: firstSeq + i,
-      type: e.type,
-      node_id: e.nodeId ?? null,
-      data: e.data,
-    }));
+    const rows = events.map(
+      (
+        e,
+        i,
+      ) => sql`(${runId}::uuid, ${firstSeq + i}::int, ${workspaceId}::uuid, ${e.type}, ${e.nodeId ?? null},
+        ${JSON.stringify(e.data === undefined ? null : e.data)}::jsonb)`,
+    );
     ctes.push(sql`new_events as (
       insert into run_events (run_id, seq, workspace_id, type, node_id, data)
-      select ${runId}::uuid, x.seq, ${workspaceId}::uuid, x.type, x.node_id, x.data
-      from jsonb_to_recordset(${JSON.stringify(eventRows)}::jsonb) as x(seq int, type text, node_id text, data jsonb)
+      values ${sql.join(rows, sql`, `)}
     )`);
   }
   return ctes;
 }
 
-/** One statement: the step rows (if any) and the events numbered from `firstSeq`. */
+/**
+ * One statement: the step rows (if any) and the events numbered from `firstSeq`. Returns when the
+ * events were stored (their created_at: the statement's now()), or null when there was nothing.
+ */
 export async function writeStepsAndEvents(
   db: DbOrTx,
   runId: string,
@@ -169,8 +164,10 @@ export async function writeStepsAndEvents(
   firstSeq: number,
   events: NewEvent[],
   steps: StepRow[],
-): Promise<void> {
+): Promise<Date | null> {
   const ctes = journalWriteCtes(runId, workspaceId, firstSeq, events, steps);
-  if (ctes.length === 0) return;
-  await db.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
+  if (ctes.length === 0) return null;
+  const result = await db.execute(sql`with ${sql.join(ctes, sql`, `)} select now() as at`);
+  const at = rowsOf<{ at: string | Date }>(result)[0]?.at;
+  return at ? new Date(at) : new Date();
 }

@@ -5,6 +5,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
 import type { TokenUsage } from '@/workflows/nodes/node-spec';
+import type { FinishedRun } from './event-bus';
 import { journalWriteCtes, type NewEvent, type StepRow } from './journal';
 import { rowsOf } from './sql-rows';
 
@@ -151,7 +152,8 @@ export function finalRunColumns(
 
 /**
  * The run's last statement: the final status, with the steps and events still queued and the
- * run_finished event. Returns false when the lease was lost (another worker owns the run).
+ * run_finished event. Returns the run as stored, or null when the lease was lost (another worker
+ * owns the run).
  */
 export async function finishRun(
   db: DbOrTx,
@@ -160,14 +162,17 @@ export async function finishRun(
   outcome: RunOutcome,
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
   sumUsage: boolean,
-): Promise<boolean> {
+): Promise<FinishedRun | null> {
   const { error, writes } = finishingWrites(run, outcome, remaining);
   const result = await db.execute(sql`
     with ${sql.join(writes, sql`, `)}
     update runs set ${finalRunColumns(run.id, outcome, error, sumUsage ? remaining.steps : null)}
     where id = ${run.id}::uuid and lease_owner = ${workerId}
-    returning id`);
-  return rowsOf(result).length > 0;
+    returning status, outputs, error, usage`);
+  const row = rowsOf<FinishedRun>(result)[0];
+  if (!row) return null;
+  const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+  return { status: row.status, outputs: json(row.outputs), error: json(row.error), usage: json(row.usage) };
 }
 
 /** Gives up a run without changing its state (worker stopping); it is due again at once. */

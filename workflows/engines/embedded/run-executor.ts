@@ -137,19 +137,19 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
 
     const outcome = end;
     const remaining = await writer.takeRemaining();
-    let owned: boolean;
+    let stored: Awaited<ReturnType<typeof finishRun>>;
     try {
       // Totals are summed only when some step may have used a model (this execution saw usage, or an
       // earlier one might have).
       const totals = durableUsage.seen || claimed.previousStatus !== 'queued';
-      owned = await finishRun(db, run, workerId, redact(outcome), remaining, totals);
+      stored = await finishRun(db, run, workerId, redact(outcome), remaining, totals);
     } catch (error) {
       remaining.settle(error);
       throw error;
     }
-    remaining.settle(owned ? undefined : new Error('lease lost'));
-    if (!owned) return 'lost';
-    bus.runFinished(runId, outcome.status);
+    remaining.settle(stored ? undefined : new Error('lease lost'));
+    if (!stored) return 'lost';
+    bus.runFinished(runId, outcome.status, stored);
     return 'finished';
   } finally {
     state.end();

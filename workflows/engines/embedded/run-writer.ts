@@ -3,6 +3,7 @@
 // queued while one is in flight go out together in the next statement (group commit), which is
 // what keeps the per-node cost of a durable step low.
 import type { DbOrTx } from '@/db/client';
+import type { RunEvent } from './engine';
 import type { RunEventBus } from './event-bus';
 import { type NewEvent, type StepRow, writeStepsAndEvents } from './journal';
 import { noRedaction, type Redactor } from './redact';
@@ -39,10 +40,18 @@ export class RunWriter {
     private readonly store?: BatchStore,
   ) {}
 
-  private async storeBatch(events: NewEvent[], steps: StepRow[]): Promise<number> {
-    if (this.store) return this.store(this.lastSeq, events, steps);
-    await writeStepsAndEvents(this.db, this.runId, this.workspaceId, this.lastSeq + 1, events, steps);
-    return this.lastSeq + events.length;
+  /**
+   * Stores a batch; returns the number of the last event now stored and, with the default store,
+   * the events as stored (for this process's readers, who then need not read them back).
+   */
+  private async storeBatch(
+    events: NewEvent[],
+    steps: StepRow[],
+  ): Promise<{ lastSeq: number; stored?: RunEvent[] }> {
+    if (this.store) return { lastSeq: await this.store(this.lastSeq, events, steps) };
+    const firstSeq = this.lastSeq + 1;
+    const at = await writeStepsAndEvents(this.db, this.runId, this.workspaceId, firstSeq, events, steps);
+    return { lastSeq: this.lastSeq + events.length, stored: at ? storedEvents(events, firstSeq, at) : [] };
   }
 
   /** Queues the write; resolves once it is stored (rejects if it, or an earlier write, failed). */
@@ -106,8 +115,9 @@ export class RunWriter {
       const steps = batch.flatMap((p) => (p.step ? [p.step] : []));
       try {
         if (this.failure) throw this.failure;
-        this.lastSeq = await this.storeBatch(events, steps);
-        if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq);
+        const { lastSeq, stored } = await this.storeBatch(events, steps);
+        this.lastSeq = lastSeq;
+        if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq, stored);
         for (const p of batch) p.resolve();
       } catch (error) {
         this.failure ??= error;
@@ -116,4 +126,18 @@ export class RunWriter {
     }
     this.flushing = null;
   }
+}
+
+/**
+ * The events of a batch as a reader would read them back: numbered from `firstSeq`, stamped with
+ * the statement's now() (run_events.created_at), data as JSON (a copy, as stored).
+ */
+function storedEvents(events: NewEvent[], firstSeq: number, at: Date): RunEvent[] {
+  return events.map((e, i) => ({
+    seq: firstSeq + i,
+    type: e.type,
+    nodeId: e.nodeId ?? null,
+    data: JSON.parse(JSON.stringify(e.data === undefined ? null : e.data)),
+    createdAt: at,
+  }));
 }
