@@ -166,7 +166,8 @@ describe('published API: human review forms', () => {
     expect(names.indexOf('human_input_required')).toBeGreaterThan(names.indexOf('workflow_started'));
     expect(finished?.data).toMatchObject({
       status: 'succeeded',
-      outputs: { result: 'A better note about owls', decision: 'edit', reviewer: 'ann' },
+      // The API's end user is recorded as the reviewer, marked as coming through the API.
+      outputs: { result: 'A better note about owls', decision: 'edit', reviewer: 'ann (API)' },
     });
   });
 
