@@ -49,7 +49,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => {} });
-  const db = drizzle(client, { schema });
+  const db = drizzle(preparedStatements(client), { schema });
   await migrate(db, { migrationsFolder });
   return {
     db: db as unknown as Db,
@@ -65,6 +65,33 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+type PostgresClient = import('postgres').Sql;
+
+/**
+ * drizzle runs its queries as unnamed statements, and postgres.js then describes every statement
+ * with parameters before running it: two round trips a query. As named statements (postgres.js's
+ * own default) each is described once per connection and then reused: one round trip. Statements
+ * are cached per connection, keyed by their text.
+ */
+function preparedStatements<T extends PostgresClient>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop === 'unsafe')
+        return (query: string, params?: unknown[], options?: object) =>
+          value.call(target, query, params, { ...options, prepare: true });
+      // Transactions (and savepoints in them) hand their callback a client of their own.
+      if (prop === 'begin' || prop === 'savepoint')
+        return (...args: unknown[]) => {
+          const fn = args.at(-1) as (tx: PostgresClient) => unknown;
+          return value.call(target, ...args.slice(0, -1), (tx: PostgresClient) => fn(preparedStatements(tx)));
+        };
+      return value.bind(target);
+    },
+  });
 }
 
 type PGliteClient = import('@electric-sql/pglite').PGlite;

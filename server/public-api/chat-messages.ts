@@ -18,6 +18,7 @@ import {
   setMessageFeedback,
 } from '@/server/services/conversation-service';
 import { cancelRun } from '@/server/services/run-service';
+import type { FinishedRun } from '@/workflows/engines/embedded/event-bus';
 import type { RunEngine } from '@/workflows/engines/run-engine';
 import { difyMode } from './app-info';
 import type { ApiCaller } from './auth';
@@ -33,7 +34,7 @@ import {
 import { DifyEventTranslator } from './dify-events';
 import { ApiError, toApiError } from './errors';
 import { sseResponse } from './sse';
-import { loadWorkflowRun, runSequenceNumber, unixSeconds } from './workflow-run-data';
+import { finishedRunData, loadWorkflowRun, runSequenceNumber, unixSeconds } from './workflow-run-data';
 
 const required = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined || issue.input === null ? 'is required' : `must be ${what}`;
@@ -134,52 +135,74 @@ function streamChat(req: Request, db: Db, engine: RunEngine, caller: ApiCaller, 
   return sseResponse(
     req,
     async (send, signal) => {
-      const created = await loadWorkflowRun(db, scope, turn.runId);
-      const translator = new DifyEventTranslator({
-        runId: turn.runId,
-        workflowId: turn.version.id,
-        sequenceNumber: await runSequenceNumber(db, caller.app.id, turn.runId),
-        createdAt: new Date(created.created_at * 1000),
-        inputs: created.inputs,
-        definition: turn.version.definition,
+      // When this process finishes the run, its notice carries the run as stored: no read at the end.
+      let finished: FinishedRun | undefined;
+      const off = engine.bus.onRunFinished(turn.runId, (_status, run) => {
+        finished ??= run;
       });
-      const sendWorkflow = (events: ReturnType<DifyEventTranslator['translate']>) => {
-        // The answer goes out as `message` events; text_chunk is the workflow API's.
-        for (const out of events) if (out.event !== 'text_chunk') send({ ...out, ...ids });
-      };
-      for await (const item of followTurn(engine, turn, signal)) {
-        switch (item.kind) {
-          case 'event':
-            sendWorkflow(translator.translate(item.event));
-            break;
-          case 'delta':
-            send({ event: 'message', ...ids, id: turn.messageId, answer: item.text, created_at: createdAt });
-            break;
-          case 'replace':
-            send({ event: 'message_replace', ...ids, answer: item.answer, created_at: createdAt });
-            break;
-          case 'end': {
-            sendWorkflow(translator.finished(await loadWorkflowRun(db, scope, turn.runId)));
-            const { outcome } = item;
-            if (outcome.status === 'failed') {
+      try {
+        // Both at once: on PostgreSQL they go out on two connections.
+        const [created, sequenceNumber] = await Promise.all([
+          loadWorkflowRun(db, scope, turn.runId),
+          runSequenceNumber(db, caller.app.id, turn.runId),
+        ]);
+        const translator = new DifyEventTranslator({
+          runId: turn.runId,
+          workflowId: turn.version.id,
+          sequenceNumber,
+          createdAt: new Date(created.created_at * 1000),
+          inputs: created.inputs,
+          definition: turn.version.definition,
+        });
+        const sendWorkflow = (events: ReturnType<DifyEventTranslator['translate']>) => {
+          // The answer goes out as `message` events; text_chunk is the workflow API's.
+          for (const out of events) if (out.event !== 'text_chunk') send({ ...out, ...ids });
+        };
+        for await (const item of followTurn(engine, turn, signal)) {
+          switch (item.kind) {
+            case 'event':
+              sendWorkflow(translator.translate(item.event));
+              break;
+            case 'delta':
               send({
-                event: 'error',
-                ...ids,
-                status: 500,
-                code: 'run_failed',
-                message: outcome.error ?? 'The app failed to answer',
-              });
-            } else {
-              send({
-                event: 'message_end',
+                event: 'message',
                 ...ids,
                 id: turn.messageId,
-                metadata: { usage: difyUsage(outcome.usage, turn.createdAt) },
+                answer: item.text,
+                created_at: createdAt,
               });
+              break;
+            case 'replace':
+              send({ event: 'message_replace', ...ids, answer: item.answer, created_at: createdAt });
+              break;
+            case 'end': {
+              const data =
+                finishedRunData(scope, turn.runId, finished) ??
+                (await loadWorkflowRun(db, scope, turn.runId));
+              sendWorkflow(translator.finished(data));
+              const { outcome } = item;
+              if (outcome.status === 'failed') {
+                send({
+                  event: 'error',
+                  ...ids,
+                  status: 500,
+                  code: 'run_failed',
+                  message: outcome.error ?? 'The app failed to answer',
+                });
+              } else {
+                send({
+                  event: 'message_end',
+                  ...ids,
+                  id: turn.messageId,
+                  metadata: { usage: difyUsage(outcome.usage, turn.createdAt) },
+                });
+              }
+              break;
             }
-            break;
           }
         }
+      } finally {
+        off();
       }
     },
     (error) => {

@@ -4,6 +4,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runSteps, runs } from '@/db/schema';
+import type { FinishedRun } from '@/workflows/engines/embedded/event-bus';
 import { ApiError } from './errors';
 
 export type DifyRunStatus = 'running' | 'paused' | 'succeeded' | 'partial-succeeded' | 'failed' | 'stopped';
@@ -94,6 +95,25 @@ export async function loadWorkflowRun(
     .from(runs)
     .where(and(eq(runs.id, runId), eq(runs.workspaceId, scope.workspaceId), eq(runs.appId, scope.appId)));
   if (!run) throw runNotFound();
+  return difyRunData({ ...run, steps: Number(run.steps ?? 0) });
+}
+
+type RunColumns = {
+  id: string;
+  appId: string;
+  appVersionId: string | null;
+  status: string;
+  inputs: unknown;
+  outputs: unknown;
+  error: unknown;
+  usage: unknown;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  steps: number;
+};
+
+function difyRunData(run: RunColumns): DifyWorkflowRunData {
   const status = difyRunStatus(run.status);
   const finished = run.finishedAt && status !== 'running' && status !== 'paused';
   return {
@@ -105,10 +125,38 @@ export async function loadWorkflowRun(
     error: errorText(run.error),
     elapsed_time: elapsedSeconds(run.startedAt ?? run.createdAt, run.finishedAt ?? new Date()),
     total_tokens: totalTokens(run.usage),
-    total_steps: Number(run.steps ?? 0),
+    total_steps: run.steps,
     created_at: unixSeconds(run.createdAt),
     finished_at: run.finishedAt ? unixSeconds(run.finishedAt) : null,
   };
+}
+
+/**
+ * The run as loadWorkflowRun would read it, from the engine's notice that it finished (this
+ * process finished it): null when the notice lacks the row or the run is not the scope's.
+ */
+export function finishedRunData(
+  scope: { workspaceId: string; appId: string },
+  runId: string,
+  finished: FinishedRun | undefined,
+): DifyWorkflowRunData | null {
+  const detail = finished?.detail;
+  if (!finished || !detail || detail.workspaceId !== scope.workspaceId || detail.appId !== scope.appId)
+    return null;
+  return difyRunData({
+    id: runId,
+    appId: detail.appId,
+    appVersionId: detail.appVersionId,
+    status: finished.status,
+    inputs: detail.inputs,
+    outputs: finished.outputs,
+    error: finished.error,
+    usage: finished.usage,
+    createdAt: detail.createdAt,
+    startedAt: detail.startedAt,
+    finishedAt: detail.finishedAt,
+    steps: detail.totalSteps,
+  });
 }
 
 export const runNotFound = () => new ApiError(404, 'not_found', 'Workflow run not found');

@@ -16,6 +16,7 @@ import { appVersions, runs } from '@/db/schema';
 import { config } from '@/server/config';
 import { DomainError } from '@/server/errors';
 import { cancelRun, startRun } from '@/server/services/run-service';
+import type { FinishedRun } from '@/workflows/engines/embedded/event-bus';
 import type { RunEngine } from '@/workflows/engines/run-engine';
 import type { ApiCaller } from './auth';
 import { enqueueCallback, processCallbackOutbox } from './callback-outbox';
@@ -28,6 +29,7 @@ import { sseResponse } from './sse';
 import { noteRunForUsage } from './usage-recorder';
 import {
   type DifyWorkflowRunData,
+  finishedRunData,
   loadWorkflowRun,
   runNotFound,
   runSequenceNumber,
@@ -138,7 +140,12 @@ async function waitForRun(
     woken = true;
     wake();
   };
-  const off = engine.bus.onRunFinished(runId, notice);
+  /** The finished run, when this process finished it (then it need not be read). */
+  let finished: FinishedRun | undefined;
+  const off = engine.bus.onRunFinished(runId, (_status, run) => {
+    finished ??= run;
+    notice();
+  });
   // A pause is no finish: new events are the notice that one may have happened.
   const offEvents = reviewPending ? engine.bus.onEventsStored(runId, notice) : () => {};
   const onAbort = () => wake();
@@ -158,7 +165,7 @@ async function waitForRun(
     if (!reviewPending && engine.bus.finishedStatus(runId) === undefined) await pause();
     for (;;) {
       woken = false;
-      const run = await loadWorkflowRun(db, scope, runId);
+      const run = finishedRunData(scope, runId, finished) ?? (await loadWorkflowRun(db, scope, runId));
       if (run.status !== 'running' && run.status !== 'paused') return run;
       if (reviewPending && (run.status === 'paused' || (await reviewPending()))) return run;
       if (signal.aborted) return run;
@@ -225,12 +232,22 @@ function streamRun(
         n += 1;
         if (n > after) send(out, n);
       };
-      for await (const event of engine.events(runId, 0, signal)) {
-        if (event.type === 'run_finished') {
-          for (const out of translator.finished(await loadWorkflowRun(db, scope, runId))) emit(out);
-          return;
+      // When this process finishes the run, its notice carries the run as stored: no read at the end.
+      let finished: FinishedRun | undefined;
+      const off = engine.bus.onRunFinished(runId, (_status, run) => {
+        finished ??= run;
+      });
+      try {
+        for await (const event of engine.events(runId, 0, signal)) {
+          if (event.type === 'run_finished') {
+            const data = finishedRunData(scope, runId, finished) ?? (await loadWorkflowRun(db, scope, runId));
+            for (const out of translator.finished(data)) emit(out);
+            return;
+          }
+          for (const out of translator.translate(event)) emit(out);
         }
-        for (const out of translator.translate(event)) emit(out);
+      } finally {
+        off();
       }
     },
     (error) => {
@@ -297,11 +314,14 @@ export async function runWorkflow(
       human_input_required: forms,
     };
   }
-  const created = await loadWorkflowRun(db, scope, runId);
+  const [created, sequenceNumber] = await Promise.all([
+    loadWorkflowRun(db, scope, runId),
+    runSequenceNumber(db, caller.app.id, runId),
+  ]);
   const context: RunStreamContext = {
     runId,
     workflowId: version.id,
-    sequenceNumber: await runSequenceNumber(db, caller.app.id, runId),
+    sequenceNumber,
     createdAt: new Date(created.created_at * 1000),
     inputs: created.inputs,
     definition: version.definition,

@@ -1,12 +1,12 @@
 // The embedded engine's API: start a run, signal it, cancel it, read it and follow its events.
 // Runs are rows; any worker sharing the database executes them (see worker.ts).
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runEvents, runSignals, runs } from '@/db/schema';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { Json } from '@/workflows/interpreter/types';
 import type { RunEventBus } from './event-bus';
-import { rowsOf } from './sql-rows';
 import type { EmbeddedWorker } from './worker';
 
 export interface StartRunInput {
@@ -41,7 +41,7 @@ export const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelle
 
 /**
  * Inserts a run and its run_queued event in one statement. `placement` fills status, wake_at,
- * lease_owner, lease_expires_at and started_at.
+ * lease_owner, lease_expires_at and started_at. The id is made here, so both rows are plain VALUES.
  */
 export async function insertRun(
   db: Db,
@@ -49,22 +49,18 @@ export async function insertRun(
   engine: 'embedded' | 'temporal',
   placement: SQL,
 ): Promise<string> {
-  const result = await db.execute(sql`
+  const runId = randomUUID();
+  await db.execute(sql`
     with run as (
-      insert into runs (workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
+      insert into runs (id, workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
                         engine, status, wake_at, lease_owner, lease_expires_at, started_at)
-      values (${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid,
+      values (${runId}::uuid, ${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid,
               ${input.versionNumber}::int, ${JSON.stringify(input.definition)}::jsonb,
               ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${engine}::run_engine, ${placement})
-      returning id
     )
     insert into run_events (run_id, seq, workspace_id, type, data)
-    select run.id, 1, ${input.workspaceId}::uuid, 'run_queued',
-           jsonb_build_object('runId', run.id, 'inputs', ${JSON.stringify(input.inputs)}::jsonb)
-    from run
-    returning run_id`);
-  const runId = rowsOf<{ run_id: string }>(result)[0]?.run_id;
-  if (!runId) throw new Error('run insert returned nothing');
+    values (${runId}::uuid, 1, ${input.workspaceId}::uuid, 'run_queued',
+            ${JSON.stringify({ runId, inputs: input.inputs })}::jsonb)`);
   return runId;
 }
 

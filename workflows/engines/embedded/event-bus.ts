@@ -18,6 +18,18 @@ export interface FinishedRun {
   outputs: unknown;
   error: unknown;
   usage: unknown;
+  /** The rest of the row and its step count, when the embedded engine finished it. */
+  detail?: {
+    workspaceId: string;
+    appId: string;
+    appVersionId: string | null;
+    inputs: unknown;
+    createdAt: Date;
+    startedAt: Date | null;
+    finishedAt: Date;
+    /** Steps that ran (not skipped, not a review's request). */
+    totalSteps: number;
+  };
 }
 
 export interface RunEventBus {

@@ -59,6 +59,7 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
             onUsage: () => {
               deps.usageSeen.seen = true;
             },
+            lazy: pure,
           },
           stepKey,
           request,
@@ -82,8 +83,9 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
       if (journal.steps.has(stepKey)) return;
       await state.track(async () => {
         const { event, row } = recordWrites(stepKey, step, new Date());
-        // Recorded outcomes are recomputed on replay, so the run need not wait for the row.
-        writer.append([event], row).catch(() => {});
+        // Recorded outcomes are recomputed on replay, so the run need not wait for the row (which
+        // may as well share the next write's statement).
+        writer.append([event], row, { lazy: true }).catch(() => {});
         journal.steps.set(stepKey, {
           status: step.status,
           output: step.output ?? null,

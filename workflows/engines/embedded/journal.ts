@@ -135,6 +135,7 @@ export function journalWriteCtes(
                              error, logs, usage, started_at, finished_at)
       values ${sql.join(rows, sql`, `)}
       on conflict do nothing
+      returning status, node_type
     )`);
   }
   if (events.length > 0) {

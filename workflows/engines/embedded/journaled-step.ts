@@ -26,6 +26,8 @@ export interface JournaledStepOptions {
   onUsage?: () => void;
   /** The config as stored in the step row (e.g. with secret placeholders rather than values). */
   storedInput?: Json;
+  /** Nothing waits for the row (a pure step, recomputed on replay): see RunWriter.append. */
+  lazy?: boolean;
 }
 
 /**
@@ -93,20 +95,24 @@ export async function runJournaledStep(
       elapsedMs: finishedAt.getTime() - startedAt.getTime(),
     },
   };
-  const stored = writer.append(startStored ? [finishEvent] : [startEvent, finishEvent], {
-    stepKey,
-    nodeId: request.nodeId,
-    nodeType: request.nodeType,
-    attempt: request.attempt,
-    status,
-    input: opts.storedInput ?? request.config,
-    output: failure ? null : output,
-    error: failure?.toData() ?? null,
-    logs,
-    usage,
-    startedAt,
-    finishedAt,
-  });
+  const stored = writer.append(
+    startStored ? [finishEvent] : [startEvent, finishEvent],
+    {
+      stepKey,
+      nodeId: request.nodeId,
+      nodeType: request.nodeType,
+      attempt: request.attempt,
+      status,
+      input: opts.storedInput ?? request.config,
+      output: failure ? null : output,
+      error: failure?.toData() ?? null,
+      logs,
+      usage,
+      startedAt,
+      finishedAt,
+    },
+    { lazy: opts.lazy },
+  );
   return failure ? { status, output, failure, stored } : { status, output, stored };
 }
 

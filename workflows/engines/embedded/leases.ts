@@ -108,7 +108,7 @@ export function finishingWrites(
   run: { id: string; workspaceId: string },
   outcome: RunOutcome,
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
-): { error: Json; writes: SQL[] } {
+): { error: Json; writes: SQL[]; finished: NewEvent } {
   const error: Json = outcome.error ? { ...outcome.error } : null;
   const finished: NewEvent = {
     type: 'run_finished',
@@ -121,7 +121,7 @@ export function finishingWrites(
     [...remaining.events, finished],
     remaining.steps,
   );
-  return { error, writes };
+  return { error, writes, finished };
 }
 
 /**
@@ -152,8 +152,8 @@ export function finalRunColumns(
 
 /**
  * The run's last statement: the final status, with the steps and events still queued and the
- * run_finished event. Returns the run as stored, or null when the lease was lost (another worker
- * owns the run).
+ * run_finished event. Returns the run as stored with when it was stored and its run_finished event,
+ * or null when the lease was lost (another worker owns the run).
  */
 export async function finishRun(
   db: DbOrTx,
@@ -162,17 +162,57 @@ export async function finishRun(
   outcome: RunOutcome,
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
   sumUsage: boolean,
-): Promise<FinishedRun | null> {
-  const { error, writes } = finishingWrites(run, outcome, remaining);
+): Promise<{ run: FinishedRun; at: Date; finished: NewEvent } | null> {
+  const { error, writes, finished } = finishingWrites(run, outcome, remaining);
+  // Steps that ran: those stored before (this statement does not see its own inserts in run_steps)
+  // and those it inserts now (new_steps' RETURNING).
+  const counted = sql`s.status <> 'skipped' and s.node_type <> 'human-review.request'`;
+  const newSteps =
+    remaining.steps.length > 0 ? sql` + (select count(*) from new_steps s where ${counted})` : sql``;
   const result = await db.execute(sql`
     with ${sql.join(writes, sql`, `)}
     update runs set ${finalRunColumns(run.id, outcome, error, sumUsage ? remaining.steps : null)}
     where id = ${run.id}::uuid and lease_owner = ${workerId}
-    returning status, outputs, error, usage`);
-  const row = rowsOf<FinishedRun>(result)[0];
+    returning status, outputs, error, usage, now() as at, workspace_id, app_id, app_version_id, inputs,
+      created_at, started_at, finished_at,
+      (select count(*) from run_steps s where s.run_id = runs.id and ${counted})${newSteps} as total_steps`);
+  const row = rowsOf<{
+    status: string;
+    outputs: unknown;
+    error: unknown;
+    usage: unknown;
+    at: string | Date;
+    workspace_id: string;
+    app_id: string;
+    app_version_id: string | null;
+    inputs: unknown;
+    created_at: string | Date;
+    started_at: string | Date | null;
+    finished_at: string | Date;
+    total_steps: string | number;
+  }>(result)[0];
   if (!row) return null;
   const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
-  return { status: row.status, outputs: json(row.outputs), error: json(row.error), usage: json(row.usage) };
+  return {
+    run: {
+      status: row.status,
+      outputs: json(row.outputs),
+      error: json(row.error),
+      usage: json(row.usage),
+      detail: {
+        workspaceId: row.workspace_id,
+        appId: row.app_id,
+        appVersionId: row.app_version_id,
+        inputs: json(row.inputs),
+        createdAt: new Date(row.created_at),
+        startedAt: row.started_at === null ? null : new Date(row.started_at),
+        finishedAt: new Date(row.finished_at),
+        totalSteps: Number(row.total_steps),
+      },
+    },
+    at: new Date(row.at),
+    finished,
+  };
 }
 
 /** Gives up a run without changing its state (worker stopping); it is due again at once. */

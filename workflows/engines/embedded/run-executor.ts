@@ -60,8 +60,8 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     endExecution = resolve;
   });
   const state = new ExecutionState(opts.inMemoryWaitMs, () => endExecution('suspend'));
-  const emit = (type: string, data: Json) => {
-    writer.append([{ type, nodeId: null, data }]).catch(() => {});
+  const emit = (type: string, data: Json, lazy = false) => {
+    writer.append([{ type, nodeId: null, data }], undefined, { lazy }).catch(() => {});
   };
   const durableUsage = { seen: false };
   const durable = createJournalDurable({
@@ -108,8 +108,9 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
   );
 
   try {
-    if (claimed.previousStatus === 'queued') emit('run_started', { runId });
-    else emit('run_resumed', { runId, from: claimed.previousStatus });
+    // Lazy: stored with the run's next write, which follows within moments.
+    if (claimed.previousStatus === 'queued') emit('run_started', { runId }, true);
+    else emit('run_resumed', { runId, from: claimed.previousStatus }, true);
     if (run.cancelRequested) state.cancel();
 
     const interpreted = runWorkflow({
@@ -147,9 +148,12 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
       remaining.settle(error);
       throw error;
     }
-    remaining.settle(stored ? undefined : new Error('lease lost'));
-    if (!stored) return 'lost';
-    bus.runFinished(runId, outcome.status, stored);
+    if (!stored) {
+      remaining.settle(new Error('lease lost'));
+      return 'lost';
+    }
+    remaining.settle(undefined, { at: stored.at, added: [stored.finished] });
+    bus.runFinished(runId, outcome.status, stored.run);
     return 'finished';
   } finally {
     state.end();

@@ -1,7 +1,9 @@
 // Serialises everything one executor writes for one run, so event numbers are assigned in the
 // order rows are stored and a reader following `seq` never sees a gap that fills in later. Writes
 // queued while one is in flight go out together in the next statement (group commit), which is
-// what keeps the per-node cost of a durable step low.
+// what keeps the per-node cost of a durable step low. Two kinds of writes wait a moment for company
+// (see gather): `lazy` ones nothing waits on (a pure step's row, run_started), and streamed model
+// output (llm_delta), which arrives in many small pieces.
 import type { DbOrTx } from '@/db/client';
 import type { RunEvent } from './engine';
 import type { RunEventBus } from './event-bus';
@@ -18,9 +20,17 @@ export type BatchStore = (lastSeq: number, events: NewEvent[], steps: StepRow[])
 interface Pending {
   events: NewEvent[];
   step?: StepRow;
+  /** When it was queued (performance.now()). */
+  at: number;
+  kind: 'lazy' | 'delta' | 'now';
   resolve(): void;
   reject(error: unknown): void;
 }
+
+/** A lazy write waits at most this long for another write to share its statement. */
+const LAZY_MS = 25;
+/** At most one statement of model output per run in this many milliseconds. */
+const DELTA_PACE_MS = 25;
 
 export class RunWriter {
   private queue: Pending[] = [];
@@ -28,6 +38,12 @@ export class RunWriter {
   private failure: unknown;
   /** Set by takeRemaining: queued writes are left for the caller's final statement. */
   private closing = false;
+  /** When model output (llm_delta) was last stored; see DELTA_PACE_MS. */
+  private lastDeltaWrite = 0;
+  /** Set while someone waits for everything to be stored (idle): nothing waits for company. */
+  private urgent = 0;
+  /** Ends gather's wait so it looks at the queue again. */
+  private hurry: () => void = () => {};
 
   constructor(
     private readonly db: DbOrTx,
@@ -54,27 +70,45 @@ export class RunWriter {
     return { lastSeq: this.lastSeq + events.length, stored: at ? storedEvents(events, firstSeq, at) : [] };
   }
 
-  /** Queues the write; resolves once it is stored (rejects if it, or an earlier write, failed). */
-  append(events: NewEvent[], step?: StepRow): Promise<void> {
+  /**
+   * Queues the write; resolves once it is stored (rejects if it, or an earlier write, failed).
+   * `lazy`: nothing waits on it, so it may wait a moment (LAZY_MS) to share a later statement.
+   */
+  append(events: NewEvent[], step?: StepRow, opts: { lazy?: boolean } = {}): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    const kind = opts.lazy
+      ? 'lazy'
+      : !step && events.length > 0 && events.every((e) => e.type === 'llm_delta')
+        ? 'delta'
+        : 'now';
     const stored = new Promise<void>((resolve, reject) =>
-      this.queue.push({ events: this.redact(events), step: step && this.redact(step), resolve, reject }),
+      this.queue.push({
+        events: this.redact(events),
+        step: step && this.redact(step),
+        at: performance.now(),
+        kind,
+        resolve,
+        reject,
+      }),
     );
     if (!this.flushing) this.flushing = this.flush();
+    else this.hurry();
     return stored;
   }
 
   /**
    * Stops writing and hands over what is still queued, numbered from `firstSeq`, so the caller can
-   * store it in its own final statement; `settle` reports how that went.
+   * store it in its own final statement; `settle` reports how that went: an error, or when it was
+   * stored (the statement's now()) with the events the caller added after the queued ones.
    */
   async takeRemaining(): Promise<{
     events: NewEvent[];
     steps: StepRow[];
     firstSeq: number;
-    settle(error?: unknown): void;
+    settle(error?: unknown, stored?: { at: Date; added: NewEvent[] }): void;
   }> {
     this.closing = true;
+    this.hurry();
     while (this.flushing) await this.flushing;
     if (this.failure) throw this.failure;
     const batch = this.queue;
@@ -84,14 +118,17 @@ export class RunWriter {
       events,
       steps: batch.flatMap((p) => (p.step ? [p.step] : [])),
       firstSeq: this.lastSeq + 1,
-      settle: (error) => {
+      settle: (error, stored) => {
         if (error) {
           this.failure ??= error;
           for (const p of batch) p.reject(error);
           return;
         }
-        this.lastSeq += events.length;
-        if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq);
+        const all = [...events, ...(stored?.added ?? [])];
+        const firstSeq = this.lastSeq + 1;
+        this.lastSeq += all.length;
+        if (all.length > 0)
+          this.bus.eventsStored(this.runId, this.lastSeq, stored && storedEvents(all, firstSeq, stored.at));
         for (const p of batch) p.resolve();
       },
     };
@@ -99,7 +136,13 @@ export class RunWriter {
 
   /** Resolves when everything queued so far is stored; rejects if a write failed. */
   async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    this.urgent += 1;
+    this.hurry();
+    try {
+      while (this.flushing) await this.flushing;
+    } finally {
+      this.urgent -= 1;
+    }
     if (this.failure) throw this.failure;
   }
 
@@ -109,12 +152,15 @@ export class RunWriter {
       // thread, so writing at once would leave batches of one step while the run waits.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.closing) break;
+      await this.gather();
+      if (this.closing) break;
       const batch = this.queue;
       this.queue = [];
       const events = batch.flatMap((p) => p.events);
       const steps = batch.flatMap((p) => (p.step ? [p.step] : []));
       try {
         if (this.failure) throw this.failure;
+        if (events.some((e) => e.type === 'llm_delta')) this.lastDeltaWrite = performance.now();
         const { lastSeq, stored } = await this.storeBatch(events, steps);
         this.lastSeq = lastSeq;
         if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq, stored);
@@ -125,6 +171,41 @@ export class RunWriter {
       }
     }
     this.flushing = null;
+  }
+
+  /**
+   * Lets the queue wait a moment for company when nothing in it is pressing: lazy writes up to
+   * LAZY_MS after they were queued; model output (llm_delta) until DELTA_PACE_MS after the last
+   * stored piece, so a streamed answer costs one statement per moment rather than per piece (the
+   * first piece goes out at once). Any other write, idle() or the run's end cuts the wait short.
+   */
+  private async gather(): Promise<void> {
+    for (;;) {
+      const wait = this.waitFor(performance.now());
+      if (wait <= 0 || this.closing) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, wait);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.hurry = done;
+      });
+      this.hurry = () => {};
+    }
+  }
+
+  /** How long the queue may still wait (<= 0: store it now). */
+  private waitFor(now: number): number {
+    if (this.urgent > 0 || this.queue.length === 0) return 0;
+    let lazyUntil = Number.POSITIVE_INFINITY;
+    let deltas = false;
+    for (const p of this.queue) {
+      if (p.kind === 'now') return 0;
+      if (p.kind === 'delta') deltas = true;
+      else lazyUntil = Math.min(lazyUntil, p.at + LAZY_MS);
+    }
+    return (deltas ? this.lastDeltaWrite + DELTA_PACE_MS : lazyUntil) - now;
   }
 }
 

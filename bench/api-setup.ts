@@ -1,0 +1,136 @@
+// bench/api's set-up: the two published apps (a streaming chat app on the mock model and a
+// one-node workflow), the mock model in a child process (bench/api-mock.ts), and a Weft server
+// started the way the README does, on a fresh data directory and without the per-key rate limit.
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../tests/support/published-app';
+import { startWeft, type WeftServer } from '../tests/support/weft-server';
+
+/** start { query } → LLM (streaming, on the mock) → answer. */
+export const chatApp = {
+  schemaVersion: 1,
+  nodes: [
+    {
+      id: 'start',
+      type: 'start',
+      title: 'Start',
+      config: { inputs: [{ name: 'query', type: 'string', required: true }] },
+      position: pos,
+    },
+    {
+      id: 'reply',
+      type: 'llm',
+      title: 'Reply',
+      config: { messages: [{ role: 'user', content: '{{start.query}}' }], stream: true },
+      position: pos,
+    },
+    { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{reply.text}}' }, position: pos },
+  ],
+  edges: [edge('start', 'reply'), edge('reply', 'answer')],
+};
+
+/** start { name } → template → end: one node between start and end. */
+export const oneNodeWorkflow = {
+  schemaVersion: 1,
+  nodes: [
+    {
+      id: 'start',
+      type: 'start',
+      title: 'Start',
+      config: { inputs: [{ name: 'name', type: 'string', required: true }] },
+      position: pos,
+    },
+    {
+      id: 'greet',
+      type: 'template',
+      title: 'Greet',
+      config: { template: 'Hello, {{start.name}}!' },
+      position: pos,
+    },
+    {
+      id: 'end',
+      type: 'end',
+      title: 'End',
+      config: { outputs: { greeting: '{{greet.text}}' } },
+      position: pos,
+    },
+  ],
+  edges: [edge('start', 'greet'), edge('greet', 'end')],
+};
+
+export interface MockProcess {
+  url: string;
+  pid: number;
+  setOptions(options: Record<string, number>): Promise<void>;
+  stop(): void;
+}
+
+/** The mock model in a child process (bench/api-mock.ts). */
+export function startMockProcess(): Promise<MockProcess> {
+  const child: ChildProcess = fork(path.join(import.meta.dirname, 'api-mock.ts'), [], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the mock model exited with ${code}`)));
+    child.once('message', (message: { url: string }) => {
+      resolve({
+        url: message.url,
+        pid: child.pid as number,
+        setOptions: (options) =>
+          new Promise((done) => {
+            child.once('message', () => done());
+            child.send({ options });
+          }),
+        stop: () => child.disconnect(),
+      });
+    });
+  });
+}
+
+export interface Setup {
+  chatToken: string;
+  workflowToken: string;
+}
+
+export async function setUp(server: WeftServer, mock: MockProcess): Promise<Setup> {
+  const { client, workspaceId } = await signUpOverHttp(server.url, {
+    email: `bench.${Date.now()}@example.test`,
+    name: 'Bench',
+  });
+  await client.call('providers.create', {
+    workspaceId,
+    name: 'Mock AI',
+    baseUrl: mock.url,
+    apiKey: 'sk-e2e',
+    defaultModel: 'mock-gpt',
+    isDefault: true,
+  });
+  const chat = await publishApp(client, workspaceId, {
+    name: 'Bench chat',
+    kind: 'chat',
+    definition: chatApp,
+  });
+  const flow = await publishApp(client, workspaceId, {
+    name: 'Bench workflow',
+    kind: 'workflow',
+    definition: oneNodeWorkflow,
+  });
+  const chatKey = await createApiKey(client, workspaceId, chat.appId, 'bench');
+  const flowKey = await createApiKey(client, workspaceId, flow.appId, 'bench');
+  return { chatToken: chatKey.token, workflowToken: flowKey.token };
+}
+
+/** `npm start` on a fresh data directory, with the per-key rate limit out of the way. */
+export function startBenchServer(env: Record<string, string>): Promise<WeftServer> {
+  return startWeft(
+    {
+      WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-bench-api-')),
+      // The bench is one key sending thousands of requests a second: no per-key limit in the way.
+      WEFT_API_RATE_PER_MINUTE: '1000000',
+      WEFT_API_BURST: '100000',
+      ...env,
+    },
+    600_000, // the first start builds the app
+  );
+}

@@ -1,0 +1,85 @@
+// How the run writer groups writes into statements: a lazy write (a pure step's row) waits a moment
+// for the next write and shares its statement, or goes out on its own shortly after; streamed model
+// output goes out at once for its first piece, then at most once per moment; idle() and the run's
+// end do not wait.
+import { describe, expect, it } from 'vitest';
+import type { Db } from '@/db/client';
+import type { RunEventBus } from './event-bus';
+import type { NewEvent, StepRow } from './journal';
+import { noRedaction } from './redact';
+import { RunWriter } from './run-writer';
+
+function writer() {
+  const batches: { events: string[]; steps: string[] }[] = [];
+  const stored: number[] = [];
+  const bus = { eventsStored: (_runId: string, seq: number) => stored.push(seq) } as unknown as RunEventBus;
+  const store = async (lastSeq: number, events: NewEvent[], steps: StepRow[]) => {
+    batches.push({ events: events.map((e) => e.type), steps: steps.map((s) => s.stepKey) });
+    return lastSeq + events.length;
+  };
+  return { batches, stored, w: new RunWriter({} as Db, bus, 'run-1', 'ws-1', 1, noRedaction, store) };
+}
+
+const step = (stepKey: string): StepRow => ({
+  stepKey,
+  nodeId: stepKey,
+  nodeType: 'template',
+  attempt: 1,
+  status: 'succeeded',
+  startedAt: new Date(),
+  finishedAt: new Date(),
+});
+const ev = (type: string): NewEvent => ({ type, data: {} });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('RunWriter', () => {
+  it('lets a lazy write share the statement of the next one', async () => {
+    const { w, batches } = writer();
+    void w.append([ev('run_started')], undefined, { lazy: true });
+    void w.append([ev('node_finished')], step('start'), { lazy: true });
+    await sleep(5);
+    expect(batches).toEqual([]);
+    await w.append([ev('node_started')]);
+    expect(batches).toEqual([{ events: ['run_started', 'node_finished', 'node_started'], steps: ['start'] }]);
+  });
+
+  it('stores a lazy write on its own after a moment', async () => {
+    const { w, batches } = writer();
+    const began = performance.now();
+    await w.append([ev('run_started')], undefined, { lazy: true });
+    expect(performance.now() - began).toBeGreaterThanOrEqual(15);
+    expect(batches).toEqual([{ events: ['run_started'], steps: [] }]);
+  });
+
+  it('sends the first piece of model output at once, then the rest together', async () => {
+    const { w, batches } = writer();
+    await w.append([ev('llm_delta')]);
+    expect(batches).toHaveLength(1);
+    const later = [w.append([ev('llm_delta')]), w.append([ev('llm_delta')])];
+    await sleep(0);
+    void w.append([ev('llm_delta')]);
+    await Promise.all(later);
+    expect(batches.map((b) => b.events.length)).toEqual([1, 3]);
+  });
+
+  it('stores at once what idle() waits for', async () => {
+    const { w, batches } = writer();
+    void w.append([ev('run_started')], undefined, { lazy: true });
+    const began = performance.now();
+    await w.idle();
+    expect(performance.now() - began).toBeLessThan(15);
+    expect(batches).toEqual([{ events: ['run_started'], steps: [] }]);
+  });
+
+  it('hands what is still queued to the run’s last statement without waiting', async () => {
+    const { w, batches, stored } = writer();
+    void w.append([ev('node_finished')], step('greet'), { lazy: true });
+    const remaining = await w.takeRemaining();
+    expect(remaining.events.map((e) => e.type)).toEqual(['node_finished']);
+    expect(remaining.steps.map((s) => s.stepKey)).toEqual(['greet']);
+    expect(remaining.firstSeq).toBe(2);
+    remaining.settle();
+    expect(batches).toEqual([]);
+    expect(stored).toEqual([2]);
+  });
+});
