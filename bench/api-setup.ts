@@ -2,7 +2,7 @@
 // one-node workflow), the mock model in a child process (bench/api-mock.ts), and a Weft server
 // started the way the README does, on a fresh data directory and without the per-key rate limit.
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../tests/support/published-app';
@@ -121,16 +121,30 @@ export async function setUp(server: WeftServer, mock: MockProcess): Promise<Setu
   return { chatToken: chatKey.token, workflowToken: flowKey.token };
 }
 
-/** `npm start` on a fresh data directory, with the per-key rate limit out of the way. */
-export function startBenchServer(env: Record<string, string>): Promise<WeftServer> {
-  return startWeft(
+/**
+ * `npm start` on a fresh data directory, with the per-key rate limit out of the way. Stopping it
+ * removes the data directory.
+ */
+export async function startBenchServer(env: Record<string, string>): Promise<WeftServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'weft-bench-api-'));
+  const server = await startWeft(
     {
-      WEFT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'weft-bench-api-')),
+      WEFT_DATA_DIR: dataDir,
       // The bench is one key sending thousands of requests a second: no per-key limit in the way.
       WEFT_API_RATE_PER_MINUTE: '1000000',
       WEFT_API_BURST: '100000',
       ...env,
     },
     600_000, // the first start builds the app
-  );
+  ).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
