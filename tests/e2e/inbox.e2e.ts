@@ -11,20 +11,12 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { pageTrpc, pos, publishApp, signUpInBrowser } from '../support/published-app';
+import { edge, pageTrpc, pos, publishApp, signUpInBrowser } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const AXE = path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js');
 const screenshots = path.join(process.cwd(), 'test-results');
 const stamp = Date.now();
-
-const link = (source: string, target: string, sourceHandle: string | null = null) => ({
-  id: `${source}_${target}_${sourceHandle ?? 'out'}`,
-  source,
-  sourceHandle,
-  target,
-  targetHandle: null,
-});
 
 /** start {topic} → draft → review (a headline field) → approved: ok | rejected: no → pick → end. */
 const reviewed = {
@@ -83,13 +75,13 @@ const reviewed = {
     },
   ],
   edges: [
-    link('start', 'draft'),
-    link('draft', 'review'),
-    link('review', 'ok', 'approved'),
-    link('review', 'no', 'rejected'),
-    link('ok', 'pick'),
-    link('no', 'pick'),
-    link('pick', 'end'),
+    edge('start', 'draft'),
+    edge('draft', 'review'),
+    edge('review', 'ok', 'approved'),
+    edge('review', 'no', 'rejected'),
+    edge('ok', 'pick'),
+    edge('no', 'pick'),
+    edge('pick', 'end'),
   ],
 };
 

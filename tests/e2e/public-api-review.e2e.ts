@@ -7,16 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DifyEvent, difyEvents } from '../support/public-api-sse';
-import { createApiKey, pos, publishApp, signUpOverHttp } from '../support/published-app';
+import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
-
-const link = (source: string, target: string, sourceHandle: string | null = null) => ({
-  id: `${source}_${target}`,
-  source,
-  sourceHandle,
-  target,
-  targetHandle: null,
-});
 
 /** start → draft → review → approved: ok / rejected: no → pick → end. */
 const reviewed = {
@@ -73,13 +65,13 @@ const reviewed = {
     },
   ],
   edges: [
-    link('start', 'draft'),
-    link('draft', 'review'),
-    link('review', 'ok', 'approved'),
-    link('review', 'no', 'rejected'),
-    link('ok', 'pick'),
-    link('no', 'pick'),
-    link('pick', 'end'),
+    edge('start', 'draft'),
+    edge('draft', 'review'),
+    edge('review', 'ok', 'approved'),
+    edge('review', 'no', 'rejected'),
+    edge('ok', 'pick'),
+    edge('no', 'pick'),
+    edge('pick', 'end'),
   ],
 };
 

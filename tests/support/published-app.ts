@@ -14,11 +14,11 @@ export interface TrpcCaller {
 /** A node position for app definitions (layout does not matter to the tests). */
 export const pos = { x: 0, y: 0 };
 
-/** A definition edge from `source` to `target`. */
-export const edge = (source: string, target: string) => ({
+/** A definition edge from `source` (its `sourceHandle`, the default one when null) to `target`. */
+export const edge = (source: string, target: string, sourceHandle: string | null = null) => ({
   id: `${source}_${target}`,
   source,
-  sourceHandle: null,
+  sourceHandle,
   target,
   targetHandle: null,
 });
