@@ -57,10 +57,12 @@ export const configSchema = z
     TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('weft-runs'),
     TEMPORAL_HEARTBEAT_TIMEOUT_MS: wholeNumber('30000', 1_000, 3_600_000, 'milliseconds'),
     TEMPORAL_CONTINUE_AS_NEW_EVENTS: wholeNumber('10000', 100, 40_000, ''),
+    // Runs spend most of their time waiting on models and remote APIs, which costs a worker nothing:
+    // a low limit would queue streamed chat answers behind each other long before the CPU is busy.
     WEFT_WORKER_CONCURRENCY: z
       .string()
       .trim()
-      .default('20')
+      .default('100')
       .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000, {
         message: 'must be a whole number from 1 to 1000',
       })

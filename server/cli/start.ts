@@ -1,5 +1,6 @@
 // `npm start`: validates the configuration (stopping with a message naming any bad variable),
-// builds the app when the build is missing or stale, then serves it with `next start`.
+// builds the app when the build is missing or stale, then serves it (server/cli/serve.ts: Next.js
+// behind Node's HTTP server, with the published API's short way in).
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
@@ -29,9 +30,10 @@ function main() {
   }
 
   console.log(`Weft: starting on http://localhost:${port}`);
-  const server = spawn(next, ['start', '-p', String(port)], {
+  const tsx = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
+  const server = spawn(tsx, [path.join(process.cwd(), 'server', 'cli', 'serve.ts')], {
     stdio: 'inherit',
-    env: { ...process.env, WEFT_DATA_DIR: dataDir },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), WEFT_DATA_DIR: dataDir },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
   server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -4,8 +4,19 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 
 export type SecretPurpose = 'workspace-secrets' | 'model-providers';
 
+/** Derived keys, by secret and purpose: every model call decrypts its provider's key. */
+const derived = new Map<string, Buffer>();
+
 function keyFor(appSecret: string, purpose: SecretPurpose): Buffer {
-  return Buffer.from(hkdfSync('sha256', appSecret, 'weft', `weft:${purpose}`, 32));
+  const id = `${purpose}\n${appSecret}`;
+  let key = derived.get(id);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', appSecret, 'weft', `weft:${purpose}`, 32));
+    // One APP_SECRET per process in practice; the bound only guards against unbounded growth.
+    if (derived.size >= 16) derived.clear();
+    derived.set(id, key);
+  }
+  return key;
 }
 
 export function encryptSecret(appSecret: string, purpose: SecretPurpose, plaintext: string): string {

@@ -5,12 +5,19 @@
 // errors included, also leaves a usage row (usage-recorder.ts: buffered, never awaited here).
 import type { Db } from '@/db/client';
 import { getEngineRuntime } from '@/server/engine/runtime';
+import { registerApiRoutes } from '@/server/http/api-fast-path';
 import type { RunEngine } from '@/workflows/engines/run-engine';
 import { type ApiCaller, authenticateRequest } from './auth';
 import { preflightResponse, withCors } from './cors';
 import { ApiError, errorResponse } from './errors';
 import { enforceRateLimit } from './rate-limit';
 import { trackRequest } from './usage-recorder';
+
+// Hands the route table to the web server's short way in (server/http/api-fast-path.ts). It must
+// come from here, the route handlers' own module graph: Next bundles instrumentation.ts apart, and
+// handlers taken from there would have caches of their own that the studio's changes never reach.
+// Loaded once the first /api/v1 route is (the server sends itself a preflight at start).
+void import('./api-v1-routes').then(({ apiV1Handler }) => registerApiRoutes(apiV1Handler));
 
 export interface ApiContext<P> {
   req: Request;

@@ -1,10 +1,12 @@
 // Shared model-calling code for the AI nodes: one chat completion against a workspace's
 // OpenAI-compatible endpoint, streamed as run events when asked, with usage and cost reported on
 // the step and provider failures classified so the engine retries only what may succeed later.
+
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import { StepError, type StepErrorData } from '@/workflows/interpreter/types';
 import type { ModelTarget, NodeRunContext, TokenUsage } from '@/workflows/nodes/node-spec';
+import { modelFetch } from './model-fetch';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -177,14 +179,30 @@ interface RawResult {
   completionTokens?: number;
 }
 
+/** One client per endpoint and key, reused by every call instead of built for each. */
+const clients = new Map<string, OpenAI>();
+const MAX_CLIENTS = 64;
+
+function clientFor(target: ModelTarget): OpenAI {
+  const key = `${target.baseURL ?? ''}\n${target.apiKey}`;
+  let client = clients.get(key);
+  if (client) return client;
+  // Timeouts are per call; retries are the engine's (the SDK's own are off).
+  client = new OpenAI({ apiKey: target.apiKey, baseURL: target.baseURL, maxRetries: 0, fetch: modelFetch });
+  if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
+  clients.set(key, client);
+  return client;
+}
+
 async function complete(
   client: OpenAI,
   ctx: NodeRunContext,
   request: ModelRequest,
   signal: AbortSignal,
+  timeoutMs: number,
 ): Promise<RawResult> {
   const body = requestBody(request);
-  const options = { signal };
+  const options = { signal, timeout: timeoutMs };
   if (!request.stream) {
     const completion = await client.chat.completions.create({ ...body, stream: false }, options);
     return {
@@ -228,12 +246,7 @@ export async function callModel(
   options: CallOptions = {},
 ): Promise<ModelResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
-  const client = new OpenAI({
-    apiKey: target.apiKey,
-    baseURL: target.baseURL,
-    maxRetries: 0,
-    timeout: timeoutMs,
-  });
+  const client = clientFor(target);
   // The SDK never removes the abort listener it adds to a request's signal, so it gets a signal
   // of its own per call, tied to the step's: a long-lived step signal would otherwise collect them.
   const local = new AbortController();
@@ -243,14 +256,14 @@ export async function callModel(
   let raw: RawResult;
   try {
     try {
-      raw = await complete(client, ctx, request, local.signal);
+      raw = await complete(client, ctx, request, local.signal, timeoutMs);
     } catch (err) {
       const failure = classifyModelError(err, ctx, target, request.model, timeoutMs);
       if (!(failure instanceof RetryAfterError) || failure.retryAfterMs > MAX_INLINE_RETRY_AFTER_MS)
         throw failure;
       ctx.log(`${target.providerName} is rate limiting; retrying in ${failure.retryAfterMs} ms as it asked`);
       await sleep(failure.retryAfterMs, ctx.signal);
-      raw = await complete(client, ctx, request, local.signal);
+      raw = await complete(client, ctx, request, local.signal, timeoutMs);
     }
   } catch (err) {
     throw classifyModelError(err, ctx, target, request.model, timeoutMs);

@@ -43,6 +43,13 @@ export interface RunEventBus {
   eventsStored(runId: string, seq: number, events?: RunEvent[]): void;
   onEventsStored(runId: string, listener: (seq: number, events?: RunEvent[]) => void): () => void;
   /**
+   * `events`, numbered up to `seq`, are queued by this process's writer right after everything it
+   * has already announced, and will be stored with exactly these numbers: this process's readers
+   * may show them now. Reaches onEventsStored listeners of this process only; other processes hear
+   * of them once they are stored.
+   */
+  eventsAhead(runId: string, seq: number, events: RunEvent[]): void;
+  /**
    * The run reached a final status (stored). `run`, the run as stored, reaches listeners of this
    * process only (those of other processes read it).
    */
@@ -176,6 +183,9 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
     eventsStored(runId, seq, events) {
       local.emit(`events:${runId}`, seq, events);
       send(EVENTS_CHANNEL, runId, `${runId}|${seq}`);
+    },
+    eventsAhead(runId, seq, events) {
+      local.emit(`events:${runId}`, seq, events);
     },
     onEventsStored(runId, listener) {
       local.on(`events:${runId}`, listener);

@@ -4,6 +4,7 @@
 // end do not wait.
 import { describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
+import type { RunEvent } from './engine';
 import type { RunEventBus } from './event-bus';
 import type { NewEvent, StepRow } from './journal';
 import { noRedaction } from './redact';
@@ -81,5 +82,76 @@ describe('RunWriter', () => {
     remaining.settle();
     expect(batches).toEqual([]);
     expect(stored).toEqual([2]);
+  });
+});
+
+describe('RunWriter showing model output ahead of its statement', () => {
+  function aheadWriter() {
+    const notices: { seq: number; types: string[]; ahead: boolean }[] = [];
+    const bus = {
+      eventsStored: (_runId: string, seq: number, events?: RunEvent[]) =>
+        notices.push({ seq, types: (events ?? []).map((e) => e.type), ahead: false }),
+      eventsAhead: (_runId: string, seq: number, events: RunEvent[]) =>
+        notices.push({ seq, types: events.map((e) => `${e.seq}:${e.type}`), ahead: true }),
+    } as unknown as RunEventBus;
+    let release: () => void = () => {};
+    let hold = false;
+    const store = async (lastSeq: number, events: NewEvent[]) => {
+      if (hold) await new Promise<void>((resolve) => (release = resolve));
+      return lastSeq + events.length;
+    };
+    const w = new RunWriter({} as Db, bus, 'run-1', 'ws-1', 1, noRedaction, store, true);
+    return {
+      w,
+      notices,
+      hold: (on: boolean) => {
+        hold = on;
+        if (!on) release();
+      },
+    };
+  }
+
+  it('announces model output when it is queued, numbered as it will be stored', async () => {
+    const { w, notices } = aheadWriter();
+    await w.append([ev('node_started')]);
+    const first = w.append([ev('llm_delta')]);
+    // Shown before the statement that stores it has even started.
+    expect(notices.at(-1)).toEqual({ seq: 3, types: ['3:llm_delta'], ahead: true });
+    await first;
+    void w.append([ev('llm_delta')]);
+    expect(notices.at(-1)).toEqual({ seq: 4, types: ['4:llm_delta'], ahead: true });
+    await w.idle();
+    expect(notices.filter((n) => !n.ahead).map((n) => n.seq)).toEqual([2, 3, 4]);
+  });
+
+  it('does not announce model output while an earlier event is still unstored', async () => {
+    const { w, notices, hold } = aheadWriter();
+    hold(true);
+    const started = w.append([ev('node_started')]);
+    void w.append([ev('llm_delta')]);
+    expect(notices).toEqual([]);
+    hold(false);
+    await started;
+    await w.idle();
+    // Both arrive with the stored notices, in order; nothing was shown out of sequence.
+    expect(notices.every((n) => !n.ahead)).toBe(true);
+    expect(notices.at(-1)?.seq).toBe(3);
+    // Once caught up, the next piece is shown ahead again.
+    void w.append([ev('llm_delta')]);
+    expect(notices.at(-1)).toEqual({ seq: 4, types: ['4:llm_delta'], ahead: true });
+    await w.idle();
+  });
+
+  it('never announces ahead for a store that numbers on its own', async () => {
+    const ahead: number[] = [];
+    const bus = {
+      eventsStored: () => {},
+      eventsAhead: (_runId: string, seq: number) => ahead.push(seq),
+    } as unknown as RunEventBus;
+    const shared = async (lastSeq: number, events: NewEvent[]) => lastSeq + 10 + events.length;
+    const w = new RunWriter({} as Db, bus, 'run-1', 'ws-1', 1, noRedaction, shared);
+    await w.append([ev('llm_delta')]);
+    await w.append([ev('llm_delta')]);
+    expect(ahead).toEqual([]);
   });
 });

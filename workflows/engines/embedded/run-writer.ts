@@ -3,7 +3,9 @@
 // queued while one is in flight go out together in the next statement (group commit), which is
 // what keeps the per-node cost of a durable step low. Two kinds of writes wait a moment for company
 // (see gather): `lazy` ones nothing waits on (a pure step's row, run_started), and streamed model
-// output (llm_delta), which arrives in many small pieces.
+// output (llm_delta), which arrives in many small pieces. Model output is also shown to this
+// process's readers as soon as it is queued (see announceAhead), so a streamed answer reaches its
+// reader without waiting for the statement that stores it.
 import type { DbOrTx } from '@/db/client';
 import type { RunEvent } from './engine';
 import type { RunEventBus } from './event-bus';
@@ -29,8 +31,12 @@ interface Pending {
 
 /** A lazy write waits at most this long for another write to share its statement. */
 const LAZY_MS = 25;
-/** At most one statement of model output per run in this many milliseconds. */
-const DELTA_PACE_MS = 25;
+/**
+ * At most one statement of model output per run in this many milliseconds. Readers in this process
+ * see each piece at once (announceAhead); the pace only sets how often pieces are stored, and how
+ * fresh they are for readers in other processes.
+ */
+const DELTA_PACE_MS = 50;
 
 export class RunWriter {
   private queue: Pending[] = [];
@@ -44,6 +50,10 @@ export class RunWriter {
   private urgent = 0;
   /** Ends gather's wait so it looks at the queue again. */
   private hurry: () => void = () => {};
+  /** The number of the last event queued; events are stored in queue order, numbered on. */
+  private queuedSeq: number;
+  /** The number of the last event this process's readers were told of (stored or ahead). */
+  private announcedSeq: number;
 
   constructor(
     private readonly db: DbOrTx,
@@ -54,7 +64,15 @@ export class RunWriter {
     /** Applied to everything before it is stored (secret values out). */
     private readonly redact: Redactor = noRedaction,
     private readonly store?: BatchStore,
-  ) {}
+    /**
+     * Whether model output may be shown before it is stored (announceAhead): only when `store`
+     * numbers events in queue order, as the default store does.
+     */
+    private readonly aheadAllowed = store === undefined,
+  ) {
+    this.queuedSeq = lastSeq;
+    this.announcedSeq = lastSeq;
+  }
 
   /**
    * Stores a batch; returns the number of the last event now stored and, with the default store,
@@ -81,9 +99,13 @@ export class RunWriter {
       : !step && events.length > 0 && events.every((e) => e.type === 'llm_delta')
         ? 'delta'
         : 'now';
+    const redacted = this.redact(events);
+    const firstSeq = this.queuedSeq + 1;
+    this.queuedSeq += events.length;
+    if (kind === 'delta') this.announceAhead(redacted, firstSeq);
     const stored = new Promise<void>((resolve, reject) =>
       this.queue.push({
-        events: this.redact(events),
+        events: redacted,
         step: step && this.redact(step),
         at: performance.now(),
         kind,
@@ -94,6 +116,25 @@ export class RunWriter {
     if (!this.flushing) this.flushing = this.flush();
     else this.hurry();
     return stored;
+  }
+
+  /**
+   * Shows model output to this process's readers before it is stored, when its numbers are certain:
+   * only the default store numbers events in queue order (a shared store numbers under a lock and
+   * may skip), and only when every event queued before it was announced already, so readers get an
+   * unbroken sequence. Should the statement storing it fail, the run is left to recovery, which
+   * streams the model's output again; the chat stream then replaces the answer it showed.
+   */
+  private announceAhead(events: NewEvent[], firstSeq: number) {
+    if (!this.aheadAllowed || this.announcedSeq !== firstSeq - 1 || events.length === 0) return;
+    this.announcedSeq = firstSeq + events.length - 1;
+    this.bus.eventsAhead(this.runId, this.announcedSeq, storedEvents(events, firstSeq, new Date()));
+  }
+
+  /** Tells this process's readers (and other processes) that events up to `seq` are stored. */
+  private announceStored(seq: number, events?: RunEvent[]) {
+    this.announcedSeq = Math.max(this.announcedSeq, seq);
+    this.bus.eventsStored(this.runId, seq, events);
   }
 
   /**
@@ -127,8 +168,9 @@ export class RunWriter {
         const all = [...events, ...(stored?.added ?? [])];
         const firstSeq = this.lastSeq + 1;
         this.lastSeq += all.length;
+        this.queuedSeq = Math.max(this.queuedSeq, this.lastSeq);
         if (all.length > 0)
-          this.bus.eventsStored(this.runId, this.lastSeq, stored && storedEvents(all, firstSeq, stored.at));
+          this.announceStored(this.lastSeq, stored && storedEvents(all, firstSeq, stored.at));
         for (const p of batch) p.resolve();
       },
     };
@@ -163,7 +205,9 @@ export class RunWriter {
         if (events.some((e) => e.type === 'llm_delta')) this.lastDeltaWrite = performance.now();
         const { lastSeq, stored } = await this.storeBatch(events, steps);
         this.lastSeq = lastSeq;
-        if (events.length > 0) this.bus.eventsStored(this.runId, this.lastSeq, stored);
+        // A shared store may number past what was queued here.
+        this.queuedSeq = Math.max(this.queuedSeq, lastSeq);
+        if (events.length > 0) this.announceStored(this.lastSeq, stored);
         for (const p of batch) p.resolve();
       } catch (error) {
         this.failure ??= error;

@@ -1,0 +1,143 @@
+// The web server's short way to route handlers, over a real Node HTTP server: requests arrive as
+// standard Requests (body, headers, client address), bodies over the limit are refused by the
+// handler's own check without being held whole, streamed responses go out chunk by chunk, and a
+// client that goes away aborts the request's signal.
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readBodyText } from '@/server/public-api/body';
+import { errorResponse } from '@/server/public-api/errors';
+import { serveWithHandler } from './api-fast-path';
+
+type Handler = (req: Request) => Promise<Response>;
+
+let server: Server | null = null;
+
+async function serve(handler: Handler, limit = 1024): Promise<string> {
+  server = createServer((req, res) => {
+    void serveWithHandler(req, res, { handler: (r) => handler(r), params: {} }, limit);
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  server = null;
+});
+
+describe('serveWithHandler', () => {
+  it('hands the handler the method, URL, headers, body and client address', async () => {
+    const url = await serve(async (req) =>
+      Response.json({
+        method: req.method,
+        url: req.url,
+        auth: req.headers.get('authorization'),
+        forwardedFor: req.headers.get('x-forwarded-for'),
+        body: await req.text(),
+      }),
+    );
+    const res = await fetch(`${url}/api/v1/info?user=a`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+      body: '{"q":1}',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      method: 'POST',
+      url: `${url}/api/v1/info?user=a`,
+      auth: 'Bearer k',
+      forwardedFor: '127.0.0.1',
+      body: '{"q":1}',
+    });
+  });
+
+  it('passes status and every Set-Cookie header back', async () => {
+    const url = await serve(async () => {
+      const headers = new Headers({ 'x-one': '1' });
+      headers.append('set-cookie', 'a=1');
+      headers.append('set-cookie', 'b=2');
+      return new Response('made', { status: 201, headers });
+    });
+    const res = await fetch(`${url}/x`);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-one')).toBe('1');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await res.text()).toBe('made');
+  });
+
+  const bodyCheck: Handler = async (req) => {
+    try {
+      return Response.json({ length: (await readBodyText(req, 16)).length });
+    } catch (error) {
+      return errorResponse(error, 'test');
+    }
+  };
+
+  it('lets the handler refuse a body over the limit, declared or streamed', async () => {
+    const url = await serve(bodyCheck, 16);
+    const declared = await fetch(`${url}/x`, { method: 'POST', body: 'x'.repeat(17) });
+    expect(declared.status).toBe(413);
+    // Chunked, with no Content-Length: refused once more than the limit has arrived.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 50; i++) controller.enqueue(new TextEncoder().encode('0123456789'));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${url}/x`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const fits = await fetch(`${url}/x`, { method: 'POST', body: 'x'.repeat(16) });
+    expect(await fits.json()).toEqual({ length: 16 });
+  });
+
+  it('streams the response as it is produced', async () => {
+    let release: () => void = () => {};
+    const url = await serve(async () => {
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: first\n\n'));
+          await new Promise<void>((resolve) => (release = resolve));
+          controller.enqueue(new TextEncoder().encode('data: second\n\n'));
+          controller.close();
+        },
+      });
+      return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    const res = await fetch(`${url}/x`);
+    const reader = res.body?.getReader();
+    const first = await reader?.read();
+    // The second chunk is not even produced yet: the first arrived on its own.
+    expect(new TextDecoder().decode(first?.value)).toBe('data: first\n\n');
+    release();
+    const second = await reader?.read();
+    expect(new TextDecoder().decode(second?.value)).toBe('data: second\n\n');
+  });
+
+  it('aborts the request signal when the client goes away mid-response', async () => {
+    let aborted: () => void = () => {};
+    const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
+    const url = await serve(async (req) => {
+      req.signal.addEventListener('abort', () => aborted());
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: hello\n\n'));
+        },
+      });
+      return new Response(stream);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${url}/x`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.once('error', reject);
+      req.end();
+    });
+    await expect(sawAbort).resolves.toBeUndefined();
+  });
+});
