@@ -1,10 +1,13 @@
 // A worker never runs more than its concurrency limit at once; runs beyond it wait in the queue and
 // are picked up as slots free.
+import { randomUUID } from 'node:crypto';
+import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
+import { reviews, runEvents, runTimers } from '@/db/schema';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
-import { type EngineHarness, startEngineHarness, workflow } from '../support/engine-harness';
+import { type EngineHarness, runInputFor, startEngineHarness, workflow } from '../support/engine-harness';
 
 describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
   let database: Database;
@@ -55,5 +58,94 @@ describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
     expect(runs.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
     expect(api.counts('/work/slow') - before).toBe(6);
     expect(api.maxInFlight('/work')).toBe(2);
+  });
+});
+
+// A run is handed to the local worker while its row is still being inserted. A review opened at
+// once waits for the row (its task refers to the run); when the insert fails, the start fails, the
+// execution stores nothing and ends, and its slot is free again.
+describe.each(testDatabases())('direct dispatch on $name', ({ open }) => {
+  let database: Database;
+  let h: EngineHarness;
+  let api: CountingServer;
+  beforeAll(async () => {
+    process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
+    database = await open();
+    h = await startEngineHarness(database, { concurrency: 1 });
+    api = await startCountingServer({ delayMs: 20 });
+  });
+  afterAll(async () => {
+    await h.close();
+    await api.close();
+    await database.close();
+  });
+
+  const eventCount = async () => (await database.db.select({ n: count() }).from(runEvents))[0]?.n ?? 0;
+
+  it('stops the execution when the run row cannot be inserted', async () => {
+    const before = await eventCount();
+    const input = runInputFor(
+      h.owner,
+      workflow(
+        [
+          { id: 'start', type: 'start', config: { inputs: [] } },
+          { id: 'call', type: 'http', config: { url: `${api.url}/orphan` } },
+          { id: 'end', type: 'end', config: { outputs: { status: '{{call.status}}' } } },
+        ],
+        [
+          ['start', 'call'],
+          ['call', 'end'],
+        ],
+      ),
+    );
+    // An app that does not exist: the insert breaks its foreign key.
+    await expect(h.runtime.engine.start({ ...input, appId: randomUUID() })).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.worker.activeRuns).toBe(0);
+    expect(h.worker.stats.lost).toBe(1);
+    expect(h.worker.stats.failed).toBe(0);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('opens a review at the start of a run only once the run row exists', async () => {
+    const id = await h.start(
+      workflow(
+        [
+          { id: 'start', type: 'start', config: { inputs: [] } },
+          { id: 'review', type: 'human-review', config: { instructions: 'Check' } },
+          { id: 'end', type: 'end', config: { outputs: { decision: '{{review.decision}}' } } },
+        ],
+        [
+          ['start', 'review'],
+          ['review', 'end', 'approved'],
+        ],
+      ),
+    );
+    const paused = await h.waitFor(id, ['paused', 'failed']);
+    expect(paused.error).toBeNull();
+    expect(paused.status).toBe('paused');
+    const opened = await database.db.select().from(reviews).where(eq(reviews.runId, id));
+    expect(opened).toHaveLength(1);
+  });
+
+  it('sets a timer at the start of a run only once the run row exists', async () => {
+    const id = await h.start(
+      workflow(
+        [
+          { id: 'start', type: 'start', config: { inputs: [] } },
+          { id: 'wait', type: 'delay', config: { ms: 50 } },
+          { id: 'end', type: 'end', config: { outputs: { slept: '{{wait.sleptMs}}' } } },
+        ],
+        [
+          ['start', 'wait'],
+          ['wait', 'end'],
+        ],
+      ),
+    );
+    const run = await h.waitFor(id);
+    expect(run.error).toBeNull();
+    expect(run.outputs).toEqual({ slept: 50 });
+    const [timer] = await database.db.select().from(runTimers).where(eq(runTimers.runId, id));
+    expect(timer?.timerKey).toBe('wait');
   });
 });

@@ -48,8 +48,8 @@ export async function insertRun(
   input: StartRunInput,
   engine: 'embedded' | 'temporal',
   placement: SQL,
+  runId: string = randomUUID(),
 ): Promise<string> {
-  const runId = randomUUID();
   await db.execute(sql`
     with run as (
       insert into runs (id, workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
@@ -116,35 +116,37 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       opts: { onFinished?: (status: string) => void } = {},
     ): Promise<{ runId: string }> {
       const slot = localWorker?.reserveSlot() ?? null;
-      let runId: string | undefined;
-      try {
-        // The run row (leased to the local worker when it has room) and run_queued, in one statement.
-        const placement = slot
-          ? sql`'running', null, ${slot.workerId}, now() + ${slot.leaseMs} * interval '1 millisecond', now()`
-          : sql`'queued', now(), null, null, null`;
-        runId = await insertRun(db, input, 'embedded', placement);
-        const { onFinished } = opts;
-        if (onFinished) {
-          const off = bus.onRunFinished(runId, (status) => {
-            off();
+      const runId = randomUUID();
+      // The run row (leased to the local worker when it has room) and run_queued, in one statement.
+      const placement = slot
+        ? sql`'running', null, ${slot.workerId}, now() + ${slot.leaseMs} * interval '1 millisecond', now()`
+        : sql`'queued', now(), null, null, null`;
+      const inserted = insertRun(db, input, 'embedded', placement, runId);
+      const { onFinished } = opts;
+      const offFinished = onFinished
+        ? bus.onRunFinished(runId, (status) => {
+            offFinished?.();
             onFinished(status);
-          });
-        }
-      } finally {
-        // Only a reserved slot is handed back: a run queued without one never took a slot.
-        if (slot)
-          localWorker?.dispatch(
-            runId
-              ? {
-                  id: runId,
-                  previousStatus: 'queued',
-                  workspaceId: input.workspaceId,
-                  definition: input.definition,
-                  inputs: input.inputs,
-                  cancelRequested: false,
-                }
-              : null,
-          );
+          })
+        : null;
+      // With a slot, the run starts while its row is being inserted: its first model call or HTTP
+      // request need not wait for that round trip. The executor holds back everything that needs
+      // the row (rowStored) and stops should the insert fail. The slot is always handed over.
+      if (slot)
+        localWorker?.dispatch({
+          id: runId,
+          previousStatus: 'queued',
+          workspaceId: input.workspaceId,
+          definition: input.definition,
+          inputs: input.inputs,
+          cancelRequested: false,
+          rowStored: inserted.then(() => undefined),
+        });
+      try {
+        await inserted;
+      } catch (error) {
+        offFinished?.();
+        throw error;
       }
       bus.eventsStored(runId, 1);
       if (!slot) bus.wake(runId);

@@ -27,6 +27,8 @@ export interface JournalDurableDeps {
   services: NodeServices;
   /** Set once any step reports model usage. */
   usageSeen: { seen: boolean };
+  /** Settles once the run's row exists (direct dispatch): timers refer to it. */
+  rowStored: Promise<void>;
 }
 
 export function createJournalDurable(deps: JournalDurableDeps): Durable {
@@ -98,9 +100,10 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
       state.throwIfCancelled();
       let fireAt = journal.timers.get(stepKey);
       if (fireAt === undefined) {
-        fireAt = await state.track(() =>
-          ensureTimer(db, runId, workspaceId, stepKey, new Date(Date.now() + ms)),
-        );
+        fireAt = await state.track(async () => {
+          await deps.rowStored;
+          return ensureTimer(db, runId, workspaceId, stepKey, new Date(Date.now() + ms));
+        });
         journal.timers.set(stepKey, fireAt);
       }
       if (fireAt <= Date.now()) return;
@@ -115,9 +118,10 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
         const key = `deadline:${name}`;
         fireAt = journal.timers.get(key);
         if (fireAt === undefined) {
-          fireAt = await state.track(() =>
-            ensureTimer(db, runId, workspaceId, key, new Date(Date.now() + timeoutMs)),
-          );
+          fireAt = await state.track(async () => {
+            await deps.rowStored;
+            return ensureTimer(db, runId, workspaceId, key, new Date(Date.now() + timeoutMs));
+          });
           journal.timers.set(key, fireAt);
         }
       }

@@ -16,6 +16,12 @@ export interface ClaimedRun {
   definition: unknown;
   inputs: unknown;
   cancelRequested: boolean;
+  /**
+   * Set when the run was handed to this process's worker while its row was still being inserted
+   * (direct dispatch): settles once the row is stored. Nothing that needs the row may touch the
+   * database before; a rejection means the run never existed.
+   */
+  rowStored?: Promise<void>;
 }
 
 /** Takes up to `limit` due runs: new, woken (timer, signal), or abandoned by a dead worker. */

@@ -45,6 +45,16 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
   const { db, bus, workerId } = opts;
   const run = claimed;
   const runId = run.id;
+  // A run dispatched while its row was being inserted: the row is there once this settles. A
+  // failure ends the execution as lost (below); it is observed here at once so it never counts as
+  // an unhandled rejection meanwhile.
+  const rowStored = claimed.rowStored ?? Promise.resolve();
+  rowStored.catch(() => {});
+  const rowIsStored = () =>
+    rowStored.then(
+      () => true,
+      () => false,
+    );
   // A run claimed straight from the queue has an empty journal and only its run_queued event.
   const journal: JournalState =
     claimed.previousStatus === 'queued'
@@ -55,11 +65,13 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
   const secrets = (usesSecrets && (await opts.secretsFor?.(run.workspaceId))) || {};
   const redact = createRedactor(secrets);
   const writer = new RunWriter(db, bus, runId, run.workspaceId, journal.lastSeq, redact);
+  writer.holdUntil(rowStored);
   let endExecution: (end: 'suspend' | 'lost') => void = () => {};
   const stopped = new Promise<'suspend' | 'lost'>((resolve) => {
     endExecution = resolve;
   });
   const state = new ExecutionState(opts.inMemoryWaitMs, () => endExecution('suspend'));
+  rowStored.catch(() => endExecution('lost'));
   const emit = (type: string, data: Json, lazy = false) => {
     writer.append([{ type, nodeId: null, data }], undefined, { lazy }).catch(() => {});
   };
@@ -73,7 +85,8 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     writer,
     state,
     catalog: opts.catalog,
-    services: opts.servicesFor?.(run.workspaceId) ?? noServices,
+    services: afterRowStored(opts.servicesFor?.(run.workspaceId) ?? noServices, rowStored),
+    rowStored,
   });
 
   // Signals and cancellation can arrive while we hold the run.
@@ -97,7 +110,8 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
   });
   const heartbeat = setInterval(
     () => {
-      renewLease(db, runId, workerId, opts.leaseMs)
+      rowStored
+        .then(() => renewLease(db, runId, workerId, opts.leaseMs))
         .then((lease) => {
           if (!lease) endExecution('lost');
           else if (lease.cancelRequested) state.cancel();
@@ -133,10 +147,15 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
       if (signals.length > 0)
         emit('paused', { runId, waitingFor: signals, wakeAt: wakeAt?.toISOString() ?? null });
       await writer.idle();
+      if (!(await rowIsStored())) return 'lost';
       return (await suspendRun(db, runId, workerId, { signals, wakeAt })) ? 'suspended' : 'lost';
     }
 
     const outcome = end;
+    if (!(await rowIsStored())) {
+      state.abandon();
+      return 'lost';
+    }
     const remaining = await writer.takeRemaining();
     let stored: Awaited<ReturnType<typeof finishRun>>;
     try {
@@ -160,4 +179,17 @@ export async function executeRun(opts: ExecutorOptions, claimed: ClaimedRun): Pr
     clearInterval(heartbeat);
     offWake();
   }
+}
+
+/** Node services that write rows of the run (a review's inbox task) wait until the run's row is stored. */
+function afterRowStored(services: NodeServices, rowStored: Promise<void>): NodeServices {
+  const { openReview } = services;
+  if (!openReview) return services;
+  return {
+    ...services,
+    openReview: async (request) => {
+      await rowStored;
+      return openReview(request);
+    },
+  };
 }

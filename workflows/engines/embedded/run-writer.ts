@@ -42,6 +42,8 @@ export class RunWriter {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private failure: unknown;
+  /** Settles once the run's row exists (see holdUntil); nothing is stored before. */
+  private rowStored: Promise<void> | null = null;
   /** Set by takeRemaining: queued writes are left for the caller's final statement. */
   private closing = false;
   /** When model output (llm_delta) was last stored; see DELTA_PACE_MS. */
@@ -151,6 +153,7 @@ export class RunWriter {
     this.closing = true;
     this.hurry();
     while (this.flushing) await this.flushing;
+    await this.awaitRow();
     if (this.failure) throw this.failure;
     const batch = this.queue;
     this.queue = [];
@@ -176,6 +179,25 @@ export class RunWriter {
     };
   }
 
+  /**
+   * Holds every statement back until `rowStored` settles: the run was handed over while its row
+   * was still being inserted. If it rejects, so does every write.
+   */
+  holdUntil(rowStored: Promise<void>): void {
+    this.rowStored = rowStored;
+  }
+
+  /** Waits for the run's row (holdUntil); a missing row becomes this writer's failure. */
+  private async awaitRow(): Promise<void> {
+    if (!this.rowStored) return;
+    try {
+      await this.rowStored;
+      this.rowStored = null;
+    } catch (error) {
+      this.failure ??= error;
+    }
+  }
+
   /** Resolves when everything queued so far is stored; rejects if a write failed. */
   async idle(): Promise<void> {
     this.urgent += 1;
@@ -195,6 +217,7 @@ export class RunWriter {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.closing) break;
       await this.gather();
+      await this.awaitRow();
       if (this.closing) break;
       const batch = this.queue;
       this.queue = [];
