@@ -33,6 +33,9 @@ export type DatabaseTarget =
 
 export const migrationsFolder = path.join(process.cwd(), 'db', 'migrations');
 
+/** The advisory lock migrations run under on PostgreSQL (any constant unique to Weft). */
+const MIGRATION_LOCK_KEY = 7_215_330_411;
+
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
@@ -50,7 +53,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => {} });
   const db = drizzle(preparedStatements(client), { schema });
-  await migrate(db, { migrationsFolder });
+  // Processes starting together (several web processes, workers) migrate one at a time: the
+  // others wait, then find nothing left to apply.
+  const lock = await client.reserve();
+  try {
+    await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migrate(db, { migrationsFolder });
+  } finally {
+    await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
+    lock.release();
+  }
   return {
     db: db as unknown as Db,
     kind: 'postgres',

@@ -97,6 +97,9 @@ export const configSchema = z
         message: 'must be an e-mail address, e.g. weft@example.com or "Weft <weft@example.com>"',
       },
     ),
+    // Web server processes sharing the port (one Node.js thread each): up to one per core pays off
+    // on PostgreSQL; PGlite is one process only.
+    WEFT_WEB_PROCESSES: wholeNumber('1', 1, 64, ''),
     PORT: z
       .string()
       .trim()
@@ -114,6 +117,12 @@ export const configSchema = z
         path: ['TEMPORAL_ADDRESS'],
         message:
           'needs DATABASE_URL: Temporal workers share PostgreSQL with the web process (PGlite is one process only)',
+      });
+    if (c.WEFT_WEB_PROCESSES > 1 && !c.DATABASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEFT_WEB_PROCESSES'],
+        message: 'needs DATABASE_URL: several web processes share PostgreSQL (PGlite is one process only)',
       });
   });
 

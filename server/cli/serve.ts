@@ -1,13 +1,20 @@
 // The web server `npm start` runs: Next.js (production build) behind Node's own HTTP server, so
 // that requests to the published API (/api/v1) can take the short way to their handlers (see
 // server/http/api-fast-path.ts) while everything else goes through Next as with `next start`.
+// With WEFT_WEB_PROCESSES above 1 (PostgreSQL only) a primary process forks that many servers
+// sharing the port, each with its own embedded worker, and replaces one that dies.
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import next from 'next';
+import { config } from '../config';
 import { registeredApiRoutes, serveWithHandler } from '../http/api-fast-path';
 import { MAX_BODY_BYTES } from '../public-api/body';
 
-async function main() {
-  const port = Number(process.env.PORT ?? 3000);
+/** How long a stopping server waits for open streams (SSE) before it exits anyway. */
+const STOP_GRACE_MS = 3_000;
+
+async function serveWeb() {
+  const port = config().PORT;
   const app = next({ dev: false, dir: process.cwd(), port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -24,23 +31,59 @@ async function main() {
     void handle(req, res);
   });
   server.listen(port, () => {
-    console.log(`Weft: listening on port ${port}`);
-    // A preflight through Next loads the /api/v1 routes, which hand their table to the short way.
-    fetch(`http://127.0.0.1:${port}/api/v1/info`, { method: 'OPTIONS' }).catch((error: unknown) => {
-      console.error('Weft: loading the /api/v1 routes failed:', error);
-    });
+    if (cluster.isPrimary) console.log(`Weft: listening on port ${port}`);
+    void loadApiRoutes(port);
   });
   const stop = () => {
     server.close();
     void app.close().finally(() => process.exit(0));
-    // Open streams (SSE) would keep close() waiting: do not wait for them for long.
-    setTimeout(() => process.exit(0), 3_000).unref();
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+/**
+ * Preflights through Next load the /api/v1 routes, which hand their table to the short way. With
+ * several processes on one port a request may reach another process, so this repeats until this
+ * process has the table (a handful of tries at most).
+ */
+async function loadApiRoutes(port: number) {
+  for (let attempt = 0; attempt < 50 && !registeredApiRoutes(); attempt++) {
+    await fetch(`http://127.0.0.1:${port}/api/v1/info`, { method: 'OPTIONS' }).catch(() => {});
+    if (!registeredApiRoutes()) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!registeredApiRoutes()) console.error('Weft: /api/v1 is served through Next only (routes not loaded)');
+}
+
+function servePrimary(processes: number) {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`Weft: web process ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 1_000);
+  });
+  cluster.once('listening', () =>
+    console.log(`Weft: listening on port ${config().PORT} (${processes} processes)`),
+  );
+  for (let i = 0; i < processes; i++) fork();
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(0), STOP_GRACE_MS + 2_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+const processes = config().WEFT_WEB_PROCESSES;
+if (processes > 1 && cluster.isPrimary) servePrimary(processes);
+else
+  serveWeb().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

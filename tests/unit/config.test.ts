@@ -34,6 +34,9 @@ describe('configuration', () => {
     [{ TEMPORAL_ADDRESS: 'temporal:7233' }, 'TEMPORAL_ADDRESS'],
     [{ TEMPORAL_HEARTBEAT_TIMEOUT_MS: '10' }, 'TEMPORAL_HEARTBEAT_TIMEOUT_MS'],
     [{ TEMPORAL_CONTINUE_AS_NEW_EVENTS: 'many' }, 'TEMPORAL_CONTINUE_AS_NEW_EVENTS'],
+    [{ WEFT_WEB_PROCESSES: '0' }, 'WEFT_WEB_PROCESSES'],
+    // Several web processes cannot share an embedded PGlite either.
+    [{ WEFT_WEB_PROCESSES: '2' }, 'WEFT_WEB_PROCESSES'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problemsOf(env)).toEqual([variable]);
   });
@@ -49,8 +52,10 @@ describe('configuration', () => {
       OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
       TEMPORAL_ADDRESS: 'temporal:7233',
       PORT: '8080',
+      WEFT_WEB_PROCESSES: '2',
     });
     expect(cfg.PORT).toBe(8080);
+    expect(cfg.WEFT_WEB_PROCESSES).toBe(2);
     expect(cfg.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(cfg).toMatchObject({
       TEMPORAL_NAMESPACE: 'default',
