@@ -5,7 +5,14 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../tests/support/published-app';
+import {
+  createApiKey,
+  edge,
+  greeterDefinition,
+  pos,
+  publishApp,
+  signUpOverHttp,
+} from '../tests/support/published-app';
 import { startWeft, type WeftServer } from '../tests/support/weft-server';
 
 /** start { query } → LLM (streaming, on the mock) → answer. */
@@ -29,35 +36,6 @@ export const chatApp = {
     { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{reply.text}}' }, position: pos },
   ],
   edges: [edge('start', 'reply'), edge('reply', 'answer')],
-};
-
-/** start { name } → template → end: one node between start and end. */
-export const oneNodeWorkflow = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'name', type: 'string', required: true }] },
-      position: pos,
-    },
-    {
-      id: 'greet',
-      type: 'template',
-      title: 'Greet',
-      config: { template: 'Hello, {{start.name}}!' },
-      position: pos,
-    },
-    {
-      id: 'end',
-      type: 'end',
-      title: 'End',
-      config: { outputs: { greeting: '{{greet.text}}' } },
-      position: pos,
-    },
-  ],
-  edges: [edge('start', 'greet'), edge('greet', 'end')],
 };
 
 export interface MockProcess {
@@ -114,7 +92,7 @@ export async function setUp(server: WeftServer, mock: MockProcess): Promise<Setu
   const flow = await publishApp(client, workspaceId, {
     name: 'Bench workflow',
     kind: 'workflow',
-    definition: oneNodeWorkflow,
+    definition: greeterDefinition,
   });
   const chatKey = await createApiKey(client, workspaceId, chat.appId, 'bench');
   const flowKey = await createApiKey(client, workspaceId, flow.appId, 'bench');

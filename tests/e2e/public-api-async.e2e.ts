@@ -12,40 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createApiKey,
   edge,
+  greeterDefinition as greeter,
   pos,
   publishApp,
   signUpOverHttp,
   sleeperDefinition as sleeper,
 } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
-
-const greeter = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'name', type: 'string', required: true }] },
-      position: pos,
-    },
-    {
-      id: 'greet',
-      type: 'template',
-      title: 'Greet',
-      config: { template: 'Hello, {{start.name}}!' },
-      position: pos,
-    },
-    {
-      id: 'end',
-      type: 'end',
-      title: 'End',
-      config: { outputs: { greeting: '{{greet.text}}' } },
-      position: pos,
-    },
-  ],
-  edges: [edge('start', 'greet'), edge('greet', 'end')],
-};
 
 /** An SSE event with its `id:` line (null for events without one). */
 interface SseEvent {

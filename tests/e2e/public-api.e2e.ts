@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDifyEvents, type DifyEvent, difyEvents } from '../support/public-api-sse';
 import {
   createApiKey,
-  edge,
+  greeterDefinition,
   pos,
   publishApp,
   signUpOverHttp,
@@ -18,8 +18,9 @@ import {
 import type { weftHttpClient } from '../support/weft-http-client';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
+/** The shared greeter, its start node also declaring a described input and an optional one. */
 const greeter = {
-  schemaVersion: 1,
+  ...greeterDefinition,
   nodes: [
     {
       id: 'start',
@@ -33,22 +34,8 @@ const greeter = {
       },
       position: pos,
     },
-    {
-      id: 'greet',
-      type: 'template',
-      title: 'Greet',
-      config: { template: 'Hello, {{start.name}}!' },
-      position: pos,
-    },
-    {
-      id: 'end',
-      type: 'end',
-      title: 'End',
-      config: { outputs: { greeting: '{{greet.text}}' } },
-      position: pos,
-    },
+    ...greeterDefinition.nodes.slice(1),
   ],
-  edges: [edge('start', 'greet'), edge('greet', 'end')],
 };
 
 describe('published API (/api/v1)', () => {

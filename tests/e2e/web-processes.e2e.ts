@@ -3,38 +3,15 @@
 // server stops both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPostgresBinDir, type RunningPostgres, startPostgres } from '../support/postgres-server';
-import { createApiKey, edge, pos, publishApp, signUpOverHttp } from '../support/published-app';
+import {
+  createApiKey,
+  greeterDefinition as greeter,
+  publishApp,
+  signUpOverHttp,
+} from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const binDir = findPostgresBinDir();
-
-const greeter = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'name', type: 'string', required: true }] },
-      position: pos,
-    },
-    {
-      id: 'greet',
-      type: 'template',
-      title: 'Greet',
-      config: { template: 'Hi {{start.name}}' },
-      position: pos,
-    },
-    {
-      id: 'end',
-      type: 'end',
-      title: 'End',
-      config: { outputs: { greeting: '{{greet.text}}' } },
-      position: pos,
-    },
-  ],
-  edges: [edge('start', 'greet'), edge('greet', 'end')],
-};
 
 describe.skipIf(!binDir)('several web processes on PostgreSQL', () => {
   let postgres: RunningPostgres;
@@ -81,7 +58,7 @@ describe.skipIf(!binDir)('several web processes on PostgreSQL', () => {
     );
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
     expect(answers.map((a) => a.body.data?.outputs)).toEqual(
-      Array.from({ length: 40 }, (_, i) => ({ greeting: `Hi n${i}` })),
+      Array.from({ length: 40 }, (_, i) => ({ greeting: `Hello, n${i}!` })),
     );
 
     const began = Date.now();

@@ -117,6 +117,35 @@ export async function createApiKey(
   return { keyId: created.key.id, token: created.token };
 }
 
+/** start { name } → template "Hello, {{start.name}}!" → end { greeting }: one node between start and end. */
+export const greeterDefinition = {
+  schemaVersion: 1,
+  nodes: [
+    {
+      id: 'start',
+      type: 'start',
+      title: 'Start',
+      config: { inputs: [{ name: 'name', type: 'string', required: true }] },
+      position: pos,
+    },
+    {
+      id: 'greet',
+      type: 'template',
+      title: 'Greet',
+      config: { template: 'Hello, {{start.name}}!' },
+      position: pos,
+    },
+    {
+      id: 'end',
+      type: 'end',
+      title: 'End',
+      config: { outputs: { greeting: '{{greet.text}}' } },
+      position: pos,
+    },
+  ],
+  edges: [edge('start', 'greet'), edge('greet', 'end')],
+};
+
 /** start {ms} → delay → end {slept}: a run that stays in flight as long as asked. */
 export const sleeperDefinition = {
   schemaVersion: 1,
