@@ -6,37 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  chatbotDefinition,
   createApiKey,
-  edge,
   greeterDefinition,
-  pos,
   publishApp,
   signUpOverHttp,
 } from '../tests/support/published-app';
 import { startWeft, type WeftServer } from '../tests/support/weft-server';
-
-/** start { query } → LLM (streaming, on the mock) → answer. */
-export const chatApp = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'query', type: 'string', required: true }] },
-      position: pos,
-    },
-    {
-      id: 'reply',
-      type: 'llm',
-      title: 'Reply',
-      config: { messages: [{ role: 'user', content: '{{start.query}}' }], stream: true },
-      position: pos,
-    },
-    { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{reply.text}}' }, position: pos },
-  ],
-  edges: [edge('start', 'reply'), edge('reply', 'answer')],
-};
 
 export interface MockProcess {
   url: string;
@@ -87,7 +63,7 @@ export async function setUp(server: WeftServer, mock: MockProcess): Promise<Setu
   const chat = await publishApp(client, workspaceId, {
     name: 'Bench chat',
     kind: 'chat',
-    definition: chatApp,
+    definition: chatbotDefinition,
   });
   const flow = await publishApp(client, workspaceId, {
     name: 'Bench workflow',

@@ -13,34 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
 import { freePort } from '../support/postgres-server';
-import { addMockProvider, edge, pageTrpc, pos, publishApp, signUpInBrowser } from '../support/published-app';
+import {
+  addMockProvider,
+  chatbotDefinition as chatbot,
+  pageTrpc,
+  publishApp,
+  signUpInBrowser,
+} from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const AXE = path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js');
 const REPLY = 'Hello from the **embedded** bot';
-
-/** start { query } → streaming LLM → answer. */
-const chatbot = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'query', type: 'string', required: true }] },
-      position: pos,
-    },
-    {
-      id: 'reply',
-      type: 'llm',
-      title: 'Reply',
-      config: { messages: [{ role: 'user', content: '{{start.query}}' }], stream: true },
-      position: pos,
-    },
-    { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{reply.text}}' }, position: pos },
-  ],
-  edges: [edge('start', 'reply'), edge('reply', 'answer')],
-};
 
 describe('web chat page and embed script', () => {
   let server: WeftServer;

@@ -117,6 +117,29 @@ export async function createApiKey(
   return { keyId: created.key.id, token: created.token };
 }
 
+/** start { query } → LLM (streaming, on the workspace's default provider) → answer: a chat app. */
+export const chatbotDefinition = {
+  schemaVersion: 1,
+  nodes: [
+    {
+      id: 'start',
+      type: 'start',
+      title: 'Start',
+      config: { inputs: [{ name: 'query', type: 'string', required: true }] },
+      position: pos,
+    },
+    {
+      id: 'reply',
+      type: 'llm',
+      title: 'Reply',
+      config: { messages: [{ role: 'user', content: '{{start.query}}' }], stream: true },
+      position: pos,
+    },
+    { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{reply.text}}' }, position: pos },
+  ],
+  edges: [edge('start', 'reply'), edge('reply', 'answer')],
+};
+
 /** start { name } → template "Hello, {{start.name}}!" → end { greeting }: one node between start and end. */
 export const greeterDefinition = {
   schemaVersion: 1,
