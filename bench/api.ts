@@ -1,6 +1,7 @@
 // bench/api (part of `npm run bench`): the published API's own cost on a real `npm start` server,
 // with the mock model in a process of its own. On the embedded PGlite database, and on a
-// throw-away PostgreSQL when its server binaries are installed, it measures
+// throw-away PostgreSQL when its server binaries are installed (with one web process, then one per
+// core), it measures
 //   - time to first token of POST /api/v1/chat-messages (streaming) against the model's own stream
 //     (POST /v1/chat/completions on the mock), side by side at 1, 20 and 50 concurrent streams:
 //     what Weft adds is the difference (p50 and p99);
@@ -9,9 +10,7 @@
 //     per request of the server (its process tree; PostgreSQL's processes apart), the mock model
 //     and the bench's own HTTP client.
 // Prints a table and writes bench/results/api.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import path from 'node:path';
 import type { Pool } from 'undici';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
 import type { WeftServer } from '../tests/support/weft-server';
@@ -30,6 +29,7 @@ import {
   weftFirstToken,
 } from './api-client';
 import { type MockProcess, type Setup, setUp, startBenchServer, startMockProcess } from './api-setup';
+import { writeBenchResult } from './write-result';
 
 /** The model's latencies for the first-token comparison: a fast hosted model's, roughly. */
 const STREAM_MODEL = { firstTokenLatencyMs: 200, chunkLatencyMs: 10 };
@@ -356,10 +356,7 @@ async function main() {
         `chat ≥ ${TARGETS.chatRequestsPerSecond}/s: ${c.chatRequestsPerSecond.met ? 'met' : 'MISSED'} | ` +
         `workflow ≥ ${TARGETS.workflowRunsPerSecond}/s: ${c.workflowRunsPerSecond.met ? 'met' : 'MISSED'}`,
     );
-  const report = {
-    benchmark: 'api',
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+  writeBenchResult('api', {
     setup: {
       streamModel: STREAM_MODEL,
       blockingModel: INSTANT_MODEL,
@@ -373,12 +370,7 @@ async function main() {
     reference: REFERENCE,
     results,
     checks,
-  };
-  const dir = path.join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'api.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
+  });
   process.exit(0);
 }
 

@@ -4,8 +4,8 @@
 // bench/results/. Template nodes are no-ops and HTTP nodes call a local server that answers at
 // once, so the numbers are the engine's own cost: journaling each step with its events,
 // scheduling (activities and their round trips on Temporal), and the run's start and finish.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { type Database, openDatabase } from '@/db/client';
@@ -22,6 +22,7 @@ import { type CountingServer, startCountingServer } from '../tests/support/count
 import { createOwner, runInputFor } from '../tests/support/engine-harness';
 import { findPostgresBinDir, startPostgres } from '../tests/support/postgres-server';
 import { findTemporalCli, startTemporalDevServer } from '../tests/support/temporal-server';
+import { writeBenchResult } from './write-result';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -283,19 +284,11 @@ async function main() {
       `Temporal / embedded on the same PostgreSQL: ${ratios.perNodeTemporalOverEmbedded.toFixed(1)}x per template node, ` +
         `${ratios.perHttpNodeTemporalOverEmbedded.toFixed(1)}x per HTTP node`,
     );
-  const report = {
-    benchmark: 'engine',
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+  writeBenchResult('engine', {
     targets: { embeddedPerNodeMsMedian: 0.5, embeddedChain1000Ms: 1000, embeddedRunsPerSecond: 300 },
     results,
     ratios,
-  };
-  const dir = path.join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'engine.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
+  });
   process.exit(0);
 }
 

@@ -2,16 +2,16 @@
 // and app, with the filtered list downloadable as CSV (the server's `reviews.exportCsv`).
 'use client';
 
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { useTRPC, useTRPCClient } from '@/components/trpc-provider';
 import { Button } from '@/components/ui/button';
-import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { formatDateTime } from '@/components/ui/time';
 import { InboxTabs } from './inbox-tabs';
 import { decisionLabel, type ReviewStateName, STATE_LABEL } from './review-format';
+import { AppFilter, ReviewTable } from './review-table';
 
 const PAGE = 25;
 type Outcome = 'decided' | 'expired' | 'closed';
@@ -42,7 +42,6 @@ export function ReviewHistory({ workspaceId }: { workspaceId: string }) {
     ...(decision ? { decision } : {}),
     ...(appId ? { appId } : {}),
   };
-  const apps = useQuery(trpc.apps.list.queryOptions({ workspaceId }));
   const list = useInfiniteQuery(
     trpc.reviews.history.infiniteQueryOptions(
       { ...filters, limit: PAGE },
@@ -104,17 +103,7 @@ export function ReviewHistory({ workspaceId }: { workspaceId: string }) {
             ))}
           </select>
         </label>
-        <label className="row">
-          <span className="muted">App</span>
-          <select aria-label="Filter by app" value={appId} onChange={(e) => setAppId(e.target.value)}>
-            <option value="">All apps</option>
-            {(apps.data ?? []).map((app) => (
-              <option key={app.id} value={app.id}>
-                {app.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AppFilter workspaceId={workspaceId} value={appId} onChange={setAppId} />
       </fieldset>
 
       <ErrorBanner error={download.error} />
@@ -123,63 +112,38 @@ export function ReviewHistory({ workspaceId }: { workspaceId: string }) {
           Downloaded {download.data.rows} {download.data.rows === 1 ? 'review' : 'reviews'} as CSV.
         </p>
       ) : null}
-      <ErrorBanner error={list.error} onRetry={() => list.refetch()} />
-      {list.isPending ? (
-        <div className="stack" aria-busy="true">
-          <p className="muted">Loading the history…</p>
-          <div className="skeleton" />
-        </div>
-      ) : null}
-      {list.data && rows.length === 0 ? (
-        <EmptyState title={filtered ? 'No reviews match these filters' : 'No decided reviews yet'}>
-          {filtered
-            ? 'Clear a filter to see more reviews.'
-            : 'Decided, expired and closed reviews are kept here with who decided what, and when.'}
-        </EmptyState>
-      ) : null}
-      {rows.length > 0 ? (
-        <div className="card table-wrap" style={{ padding: 0 }}>
-          <table className="table inbox-table" aria-labelledby="history-title">
-            <thead>
-              <tr>
-                <th scope="col">Review</th>
-                <th scope="col">App</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Decided by</th>
-                <th scope="col">When</th>
-                <th scope="col">Comment</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => {
-                const state = r.state as ReviewStateName;
-                const when = r.decidedAt ?? (state === 'expired' ? r.deadlineAt : null) ?? r.createdAt;
-                return (
-                  <tr key={r.id} data-testid="history-row">
-                    <td>
-                      <Link href={`/studio/${workspaceId}/inbox/${r.id}`}>{r.title}</Link>
-                    </td>
-                    <td>{r.appName}</td>
-                    <td>
-                      <span className={`badge inbox-state inbox-state-${state}`}>{STATE_LABEL[state]}</span>
-                    </td>
-                    <td>{r.decision ? decisionLabel(r.decision) : <span className="muted">—</span>}</td>
-                    <td>{r.decidedByName ?? <span className="muted">—</span>}</td>
-                    <td>{formatDateTime(when)}</td>
-                    <td className="inbox-comment-cell">{r.comment || <span className="muted">—</span>}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {list.hasNextPage ? (
-        <Button onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </Button>
-      ) : null}
+      <ReviewTable
+        list={list}
+        rowCount={rows.length}
+        labelledBy="history-title"
+        loadingText="Loading the history…"
+        empty={{
+          title: 'No decided reviews yet',
+          text: 'Decided, expired and closed reviews are kept here with who decided what, and when.',
+        }}
+        filtered={filtered}
+        columns={['Review', 'App', 'Outcome', 'Decision', 'Decided by', 'When', 'Comment']}
+      >
+        {rows.map((r) => {
+          const state = r.state as ReviewStateName;
+          const when = r.decidedAt ?? (state === 'expired' ? r.deadlineAt : null) ?? r.createdAt;
+          return (
+            <tr key={r.id} data-testid="history-row">
+              <td>
+                <Link href={`/studio/${workspaceId}/inbox/${r.id}`}>{r.title}</Link>
+              </td>
+              <td>{r.appName}</td>
+              <td>
+                <span className={`badge inbox-state inbox-state-${state}`}>{STATE_LABEL[state]}</span>
+              </td>
+              <td>{r.decision ? decisionLabel(r.decision) : <span className="muted">—</span>}</td>
+              <td>{r.decidedByName ?? <span className="muted">—</span>}</td>
+              <td>{formatDateTime(when)}</td>
+              <td className="inbox-comment-cell">{r.comment || <span className="muted">—</span>}</td>
+            </tr>
+          );
+        })}
+      </ReviewTable>
     </section>
   );
 }

@@ -9,27 +9,31 @@ import { type CountingServer, startCountingServer } from '../support/counting-se
 import { testDatabases } from '../support/databases';
 import { type EngineHarness, runInputFor, startEngineHarness, workflow } from '../support/engine-harness';
 
-describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
-  let database: Database;
-  let h: EngineHarness;
-  let api: CountingServer;
+/** A database, a worker of `concurrency` slots and an HTTP server answering after `delayMs`, for one suite. */
+function workerSuite(open: () => Promise<Database>, concurrency: number, delayMs: number) {
+  const suite = {} as { database: Database; h: EngineHarness; api: CountingServer };
   beforeAll(async () => {
     process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
-    database = await open();
-    h = await startEngineHarness(database, { concurrency: 2 });
-    api = await startCountingServer({ delayMs: 150 });
+    suite.database = await open();
+    suite.h = await startEngineHarness(suite.database, { concurrency });
+    suite.api = await startCountingServer({ delayMs });
   });
   afterAll(async () => {
-    await h.close();
-    await api.close();
-    await database.close();
+    await suite.h.close();
+    await suite.api.close();
+    await suite.database.close();
   });
+  return suite;
+}
+
+describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
+  const suite = workerSuite(open, 2, 150);
 
   const slowCall = () =>
     workflow(
       [
         { id: 'start', type: 'start', config: { inputs: [] } },
-        { id: 'call', type: 'http', config: { url: `${api.url}/work/slow` } },
+        { id: 'call', type: 'http', config: { url: `${suite.api.url}/work/slow` } },
         { id: 'end', type: 'end', config: { outputs: { status: '{{call.status}}' } } },
       ],
       [
@@ -40,24 +44,24 @@ describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
 
   it('runs at most `concurrency` runs at a time and finishes them all', async () => {
     const slow = slowCall();
-    const ids = await Promise.all(Array.from({ length: 6 }, () => h.start(slow)));
-    const runs = await Promise.all(ids.map((id) => h.waitFor(id)));
+    const ids = await Promise.all(Array.from({ length: 6 }, () => suite.h.start(slow)));
+    const runs = await Promise.all(ids.map((id) => suite.h.waitFor(id)));
     expect(runs.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
-    expect(api.counts('/work/slow')).toBe(6);
-    expect(api.maxInFlight('/work')).toBe(2);
+    expect(suite.api.counts('/work/slow')).toBe(6);
+    expect(suite.api.maxInFlight('/work')).toBe(2);
   });
 
   // Runs started one after another while the slots are full are queued; none of them may take a
   // slot that was never given back.
   it('keeps the limit when runs are started one by one while it is full', async () => {
-    const before = api.counts('/work/slow');
-    const first = await Promise.all([h.start(slowCall()), h.start(slowCall())]);
+    const before = suite.api.counts('/work/slow');
+    const first = await Promise.all([suite.h.start(slowCall()), suite.h.start(slowCall())]);
     const later: string[] = [];
-    for (let i = 0; i < 4; i += 1) later.push(await h.start(slowCall()));
-    const runs = await Promise.all([...first, ...later].map((id) => h.waitFor(id)));
+    for (let i = 0; i < 4; i += 1) later.push(await suite.h.start(slowCall()));
+    const runs = await Promise.all([...first, ...later].map((id) => suite.h.waitFor(id)));
     expect(runs.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
-    expect(api.counts('/work/slow') - before).toBe(6);
-    expect(api.maxInFlight('/work')).toBe(2);
+    expect(suite.api.counts('/work/slow') - before).toBe(6);
+    expect(suite.api.maxInFlight('/work')).toBe(2);
   });
 });
 
@@ -65,31 +69,18 @@ describe.each(testDatabases())('worker concurrency on $name', ({ open }) => {
 // once waits for the row (its task refers to the run); when the insert fails, the start fails, the
 // execution stores nothing and ends, and its slot is free again.
 describe.each(testDatabases())('direct dispatch on $name', ({ open }) => {
-  let database: Database;
-  let h: EngineHarness;
-  let api: CountingServer;
-  beforeAll(async () => {
-    process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
-    database = await open();
-    h = await startEngineHarness(database, { concurrency: 1 });
-    api = await startCountingServer({ delayMs: 20 });
-  });
-  afterAll(async () => {
-    await h.close();
-    await api.close();
-    await database.close();
-  });
+  const suite = workerSuite(open, 1, 20);
 
-  const eventCount = async () => (await database.db.select({ n: count() }).from(runEvents))[0]?.n ?? 0;
+  const eventCount = async () => (await suite.database.db.select({ n: count() }).from(runEvents))[0]?.n ?? 0;
 
   it('stops the execution when the run row cannot be inserted', async () => {
     const before = await eventCount();
     const input = runInputFor(
-      h.owner,
+      suite.h.owner,
       workflow(
         [
           { id: 'start', type: 'start', config: { inputs: [] } },
-          { id: 'call', type: 'http', config: { url: `${api.url}/orphan` } },
+          { id: 'call', type: 'http', config: { url: `${suite.api.url}/orphan` } },
           { id: 'end', type: 'end', config: { outputs: { status: '{{call.status}}' } } },
         ],
         [
@@ -99,16 +90,16 @@ describe.each(testDatabases())('direct dispatch on $name', ({ open }) => {
       ),
     );
     // An app that does not exist: the insert breaks its foreign key.
-    await expect(h.runtime.engine.start({ ...input, appId: randomUUID() })).rejects.toThrow();
+    await expect(suite.h.runtime.engine.start({ ...input, appId: randomUUID() })).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(h.worker.activeRuns).toBe(0);
-    expect(h.worker.stats.lost).toBe(1);
-    expect(h.worker.stats.failed).toBe(0);
+    expect(suite.h.worker.activeRuns).toBe(0);
+    expect(suite.h.worker.stats.lost).toBe(1);
+    expect(suite.h.worker.stats.failed).toBe(0);
     expect(await eventCount()).toBe(before);
   });
 
   it('opens a review at the start of a run only once the run row exists', async () => {
-    const id = await h.start(
+    const id = await suite.h.start(
       workflow(
         [
           { id: 'start', type: 'start', config: { inputs: [] } },
@@ -121,15 +112,15 @@ describe.each(testDatabases())('direct dispatch on $name', ({ open }) => {
         ],
       ),
     );
-    const paused = await h.waitFor(id, ['paused', 'failed']);
+    const paused = await suite.h.waitFor(id, ['paused', 'failed']);
     expect(paused.error).toBeNull();
     expect(paused.status).toBe('paused');
-    const opened = await database.db.select().from(reviews).where(eq(reviews.runId, id));
+    const opened = await suite.database.db.select().from(reviews).where(eq(reviews.runId, id));
     expect(opened).toHaveLength(1);
   });
 
   it('sets a timer at the start of a run only once the run row exists', async () => {
-    const id = await h.start(
+    const id = await suite.h.start(
       workflow(
         [
           { id: 'start', type: 'start', config: { inputs: [] } },
@@ -142,10 +133,10 @@ describe.each(testDatabases())('direct dispatch on $name', ({ open }) => {
         ],
       ),
     );
-    const run = await h.waitFor(id);
+    const run = await suite.h.waitFor(id);
     expect(run.error).toBeNull();
     expect(run.outputs).toEqual({ slept: 50 });
-    const [timer] = await database.db.select().from(runTimers).where(eq(runTimers.runId, id));
+    const [timer] = await suite.database.db.select().from(runTimers).where(eq(runTimers.runId, id));
     expect(timer?.timerKey).toBe('wait');
   });
 });

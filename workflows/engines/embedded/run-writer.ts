@@ -153,7 +153,7 @@ export class RunWriter {
     this.closing = true;
     this.hurry();
     while (this.flushing) await this.flushing;
-    await this.awaitRow();
+    if (this.rowStored) await this.awaitRow();
     if (this.failure) throw this.failure;
     const batch = this.queue;
     this.queue = [];
@@ -189,7 +189,6 @@ export class RunWriter {
 
   /** Waits for the run's row (holdUntil); a missing row becomes this writer's failure. */
   private async awaitRow(): Promise<void> {
-    if (!this.rowStored) return;
     try {
       await this.rowStored;
       this.rowStored = null;
@@ -217,7 +216,7 @@ export class RunWriter {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.closing) break;
       await this.gather();
-      await this.awaitRow();
+      if (this.rowStored) await this.awaitRow();
       if (this.closing) break;
       const batch = this.queue;
       this.queue = [];
