@@ -121,13 +121,15 @@ export interface LoopResult {
 /**
  * `lanes` loops of one request at a time, until `count` requests were started or `maxSeconds`
  * passed. `call(i)` returns the number to record (e.g. time to first token), or null to record
- * the request's own duration.
+ * the request's own duration. With `rampMs`, lane k starts k × rampMs / lanes after the first, as a
+ * load tool's ramp-up does; without it, every lane starts at once.
  */
 export async function closedLoop(
   lanes: number,
   count: number,
   maxSeconds: number,
   call: (i: number) => Promise<number | null>,
+  rampMs = 0,
 ): Promise<LoopResult> {
   const took: number[] = [];
   let errors = 0;
@@ -135,7 +137,8 @@ export async function closedLoop(
   let next = 0;
   const began = performance.now();
   const deadline = began + maxSeconds * 1000;
-  const lane = async () => {
+  const lane = async (k: number) => {
+    if (rampMs > 0 && k > 0) await new Promise((resolve) => setTimeout(resolve, (k * rampMs) / lanes));
     while (next < count && performance.now() < deadline) {
       const i = next++;
       const t0 = performance.now();
@@ -148,7 +151,7 @@ export async function closedLoop(
       }
     }
   };
-  await Promise.all(Array.from({ length: lanes }, lane));
+  await Promise.all(Array.from({ length: lanes }, (_, k) => lane(k)));
   return { took, errors, firstError, seconds: (performance.now() - began) / 1000 };
 }
 

@@ -3,8 +3,9 @@
 // throw-away PostgreSQL when its server binaries are installed (with one web process, then one per
 // core), it measures
 //   - time to first token of POST /api/v1/chat-messages (streaming) against the model's own stream
-//     (POST /v1/chat/completions on the mock), side by side at 1, 20 and 50 concurrent streams:
-//     what Weft adds is the difference (p50 and p99);
+//     (POST /v1/chat/completions on the mock), side by side at 1, 20 and 50 concurrent streams
+//     (lanes started over about one answer's length), and 50 opened in the same moment: what Weft
+//     adds is the difference (p50 and p99);
 //   - blocking chat messages and blocking one-node workflow runs (start → template → end) against a
 //     zero-latency model, 20 and 50 in flight: requests per second, latency, and CPU milliseconds
 //     per request of the server (its process tree; PostgreSQL's processes apart), the mock model
@@ -35,12 +36,20 @@ import { writeBenchResult } from './write-result';
 const STREAM_MODEL = { firstTokenLatencyMs: 200, chunkLatencyMs: 10 };
 /** Throughput is measured against a model that answers at once. */
 const INSTANT_MODEL = { firstTokenLatencyMs: 0, chunkLatencyMs: 0 };
-/** Streams per side (model, Weft) at each concurrency of the first-token comparison. */
+/**
+ * Streams per side (model, Weft) at each concurrency of the first-token comparison. The lanes of a
+ * level start spread over STREAM_RAMP_MS, about one answer's length, so the level measures that many
+ * streams held open; the last level opens its 50 lanes in the same moment (`together`), a burst of
+ * new streams, and is reported beside it.
+ */
 const STREAM_LEVELS = [
-  { concurrency: 1, requests: 20 },
-  { concurrency: 20, requests: 200 },
-  { concurrency: 50, requests: 300 },
+  { concurrency: 1, requests: 20, together: false },
+  { concurrency: 20, requests: 200, together: false },
+  { concurrency: 50, requests: 300, together: false },
+  { concurrency: 50, requests: 300, together: true },
 ];
+/** The stream model's answer (12 chunks) takes about 200 + 11 × 10 ms. */
+const STREAM_RAMP_MS = 350;
 /** Blocking throughput runs: at most this many requests or seconds per measurement. */
 const BLOCKING = { requests: 4000, seconds: 8, concurrency: [20, 50] };
 const QUERY = 'What is the weather like in Lisbon today';
@@ -90,7 +99,8 @@ interface CpuProbe {
 async function firstTokens(weft: Pool, model: Pool, setup: Setup, mock: MockProcess, probe: CpuProbe) {
   await mock.setOptions(STREAM_MODEL);
   const levels = [];
-  for (const { concurrency, requests } of STREAM_LEVELS) {
+  for (const { concurrency, requests, together } of STREAM_LEVELS) {
+    const ramp = together ? 0 : STREAM_RAMP_MS;
     const direct: number[] = [];
     const viaWeft: number[] = [];
     const serverPids = probe.server();
@@ -100,11 +110,16 @@ async function firstTokens(weft: Pool, model: Pool, setup: Setup, mock: MockProc
     // Two rounds of each side, alternating, so drift over the run falls on both alike.
     for (let round = 0; round < 2; round++) {
       const half = Math.ceil(requests / 2);
-      const a = await closedLoop(concurrency, half, 60, () => modelFirstToken(model, QUERY));
+      const a = await closedLoop(concurrency, half, 60, () => modelFirstToken(model, QUERY), ramp);
       requireClean(`model stream c=${concurrency}`, a);
       const cpu0 = { server: cpuMs(serverPids), database: cpuMs(databasePids) };
-      const b = await closedLoop(concurrency, half, 60, (i) =>
-        weftFirstToken(weft, setup.chatToken, QUERY, `stream-${concurrency}-${round}-${i % concurrency}`),
+      const b = await closedLoop(
+        concurrency,
+        half,
+        60,
+        (i) =>
+          weftFirstToken(weft, setup.chatToken, QUERY, `stream-${concurrency}-${round}-${i % concurrency}`),
+        ramp,
       );
       serverMs += cpuMs(serverPids) - cpu0.server;
       databaseMs += cpuMs(databasePids) - cpu0.database;
@@ -118,6 +133,8 @@ async function firstTokens(weft: Pool, model: Pool, setup: Setup, mock: MockProc
     const weft99 = percentile(viaWeft, 99);
     levels.push({
       concurrency,
+      /** Whether the lanes started in the same moment rather than over STREAM_RAMP_MS. */
+      together,
       model: stats(direct),
       weft: stats(viaWeft),
       addedP50Ms: round(weft50 - model50),
@@ -244,6 +261,7 @@ function printResult(r: Result) {
   table(
     [
       'streams',
+      'start',
       'model p50',
       'model p99',
       'Weft p50',
@@ -255,6 +273,7 @@ function printResult(r: Result) {
     ],
     r.firstToken.map((l) => [
       String(l.concurrency),
+      l.together ? 'at once' : `over ${STREAM_RAMP_MS} ms`,
       l.model.p50,
       l.model.p99,
       l.weft.p50,
@@ -300,7 +319,7 @@ function blockingCells(b: Result['chatBlocking'][number]) {
 }
 
 function verdicts(r: Result) {
-  const at = (c: number) => r.firstToken.find((l) => l.concurrency === c);
+  const at = (c: number) => r.firstToken.find((l) => l.concurrency === c && !l.together);
   const best = (rows: Result['chatBlocking']) => Math.max(...rows.map((b) => b.perSecond ?? 0));
   const added1 = at(1)?.addedP50Ms ?? Number.POSITIVE_INFINITY;
   const added50 = at(50)?.addedP99Ms ?? Number.POSITIVE_INFINITY;
@@ -362,6 +381,7 @@ async function main() {
       blockingModel: INSTANT_MODEL,
       query: QUERY,
       streamLevels: STREAM_LEVELS,
+      streamRampMs: STREAM_RAMP_MS,
       blocking: BLOCKING,
       chatApp: 'start → llm (streaming) → answer',
       workflowApp: 'start → template → end',

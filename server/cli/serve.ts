@@ -2,19 +2,27 @@
 // that requests to the published API (/api/v1) can take the short way to their handlers (see
 // server/http/api-fast-path.ts) while everything else goes through Next as with `next start`.
 // With WEFT_WEB_PROCESSES above 1 (PostgreSQL only) a primary process forks that many servers
-// sharing the port, each with its own embedded worker, and replaces one that dies.
+// sharing the port, each with its own embedded worker, and replaces one that dies. Async hooks are
+// off while no request is with Next (server/http/async-storage-idler.ts).
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import next from 'next';
 import { config } from '../config';
 import { registeredApiRoutes, serveWithHandler } from '../http/api-fast-path';
+import { installAsyncStorageIdler } from '../http/async-storage-idler';
 import { MAX_BODY_BYTES } from '../public-api/body';
 
 /** How long a stopping server waits for open streams (SSE) before it exits anyway. */
 const STOP_GRACE_MS = 3_000;
+/**
+ * How long Next must have had no request before its async storages are disabled: long enough for
+ * what a request leaves running just after its response closes.
+ */
+const NEXT_IDLE_MS = 1_000;
 
 async function serveWeb() {
   const port = config().PORT;
+  const idler = installAsyncStorageIdler(NEXT_IDLE_MS);
   const app = next({ dev: false, dir: process.cwd(), port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -28,6 +36,8 @@ async function serveWeb() {
         return;
       }
     }
+    idler.requestStarted();
+    res.once('close', idler.requestEnded);
     void handle(req, res);
   });
   server.listen(port, () => {
