@@ -418,10 +418,15 @@ describe('published API (/api/v1)', () => {
     // Past the web server's idle period (NEXT_IDLE_MS in server/cli/serve.ts) Next's async storages
     // are disabled; a page reading the session cookie must find its request state again.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const studio = await fetch(`${server.url}/studio`, { headers: { cookie: client.cookie }, redirect: 'manual' });
+    const studio = await fetch(`${server.url}/studio`, {
+      headers: { cookie: client.cookie },
+      redirect: 'manual',
+    });
     expect(studio.status).toBe(307);
     expect(new URL(studio.headers.get('location') ?? '', server.url).pathname).toBe(`/studio/${workspaceId}`);
-    const workspace = await fetch(`${server.url}/studio/${workspaceId}`, { headers: { cookie: client.cookie } });
+    const workspace = await fetch(`${server.url}/studio/${workspaceId}`, {
+      headers: { cookie: client.cookie },
+    });
     expect(workspace.status).toBe(200);
     expect(await workspace.text()).toContain('Integrator');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
