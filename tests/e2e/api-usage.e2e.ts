@@ -12,39 +12,15 @@ import { launchChromium } from '../support/chromium';
 import { type MockOpenAI, startMockOpenAI } from '../support/mock-openai';
 import {
   addMockProvider,
+  chatbotDefinition,
   createApiKey,
-  edge,
   pageTrpc,
-  pos,
   publishApp,
   signUpInBrowser,
 } from '../support/published-app';
 import { startWeft, type WeftServer } from '../support/weft-server';
 
 const AXE = path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js');
-
-/** start { query } → LLM → answer. */
-const chatbot = {
-  schemaVersion: 1,
-  nodes: [
-    {
-      id: 'start',
-      type: 'start',
-      title: 'Start',
-      config: { inputs: [{ name: 'query', type: 'string', required: true }] },
-      position: pos,
-    },
-    {
-      id: 'reply',
-      type: 'llm',
-      title: 'Reply',
-      config: { messages: [{ role: 'user', content: '{{start.query}}' }] },
-      position: pos,
-    },
-    { id: 'answer', type: 'answer', title: 'Answer', config: { text: '{{reply.text}}' }, position: pos },
-  ],
-  edges: [edge('start', 'reply'), edge('reply', 'answer')],
-};
 
 describe('API usage on the Publish tab', () => {
   let server: WeftServer;
@@ -80,7 +56,7 @@ describe('API usage on the Publish tab', () => {
     ({ appId } = await publishApp(caller, workspaceId, {
       name: 'Counted bot',
       kind: 'chat',
-      definition: chatbot,
+      definition: chatbotDefinition,
     }));
     ({ token } = await createApiKey(caller, workspaceId, appId, 'Usage key'));
   });
@@ -155,7 +131,7 @@ describe('API usage on the Publish tab', () => {
     const { appId: quiet } = await publishApp({ call: trpc, query: trpc }, workspaceId, {
       name: 'Quiet bot',
       kind: 'chat',
-      definition: chatbot,
+      definition: chatbotDefinition,
     });
     await page.goto(`${server.url}/studio/${workspaceId}/apps/${quiet}/publish`);
     await page.getByRole('heading', { name: 'No API requests in this period yet' }).waitFor();

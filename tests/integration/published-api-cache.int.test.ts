@@ -3,8 +3,7 @@
 // change made in this process: a revoked key is refused at once, a deleted app's key too, a renamed
 // app shows its new name, a new version is served as soon as it is published, a provider change
 // applies to the next model call. Dify's sequence numbers keep counting runs one by one.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '@/db/client';
+import { describe, expect, it, vi } from 'vitest';
 import { latestPublishedVersion } from '@/server/public-api/published-version';
 import { finishedRunData, loadWorkflowRun, runSequenceNumber } from '@/server/public-api/workflow-run-data';
 import { authenticateApiKey, authenticateApiKeyWithApp } from '@/server/services/api-key-service';
@@ -12,8 +11,7 @@ import { resolveModelTarget } from '@/server/services/provider-service';
 import { startRun } from '@/server/services/run-service';
 import type { FinishedRun } from '@/workflows/engines/embedded/event-bus';
 import { testDatabases } from '../support/databases';
-import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { registerEngine, signUpUser } from '../support/trpc-harness';
+import { studioEngineSuite } from '../support/studio-engine-suite';
 
 const APP_SECRET = 'weft-test-app-secret-0123456789abcdefghij';
 
@@ -38,40 +36,26 @@ const greeter = (text: string) => ({
 });
 
 describe.each(testDatabases())('published API caches on $name', ({ open }) => {
-  let database: Database;
-  let h: EngineHarness;
-  let owner: Awaited<ReturnType<typeof signUpUser>>;
-  let ws: { workspaceId: string };
-  beforeAll(async () => {
-    database = await open();
-    h = await startEngineHarness(database);
-    registerEngine(database.db, h.runtime.engine);
-    owner = await signUpUser(database.db, 'cache-owner');
-    ws = { workspaceId: owner.workspaceId };
-  });
-  afterAll(async () => {
-    await h.close();
-    await database.close();
-  });
+  const suite = studioEngineSuite(open, 'cache-owner');
 
   async function publishedApp(name: string, text: string) {
-    const app = await owner.caller.apps.create({ ...ws, name, kind: 'workflow' });
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name, kind: 'workflow' });
     await republish(app.id, text);
     return app.id;
   }
   async function republish(appId: string, text: string) {
-    const draft = await owner.caller.apps.getDraft({ ...ws, appId });
-    await owner.caller.apps.saveDraft({
-      ...ws,
+    const draft = await suite.owner.caller.apps.getDraft({ ...suite.ws, appId });
+    await suite.owner.caller.apps.saveDraft({
+      ...suite.ws,
       appId,
       baseRevision: draft.revision,
       definition: greeter(text) as never,
     });
-    return owner.caller.apps.publish({ ...ws, appId });
+    return suite.owner.caller.apps.publish({ ...suite.ws, appId });
   }
   const apiApp = (id: string) => ({
     id,
-    workspaceId: ws.workspaceId,
+    workspaceId: suite.ws.workspaceId,
     name: '',
     description: '',
     kind: 'workflow' as const,
@@ -79,49 +63,49 @@ describe.each(testDatabases())('published API caches on $name', ({ open }) => {
 
   it('refuses a cached key as soon as it is revoked', async () => {
     const appId = await publishedApp('Revoked', 'hi');
-    const { key, token } = await owner.caller.apiKeys.create({ ...ws, appId, name: 'Soon gone' });
-    expect(await authenticateApiKey(database.db, token)).toMatchObject({ keyId: key.id });
-    expect(await authenticateApiKey(database.db, token)).toMatchObject({ keyId: key.id }); // from memory
-    await owner.caller.apiKeys.revoke({ ...ws, appId, keyId: key.id });
-    expect(await authenticateApiKey(database.db, token)).toBeNull();
+    const { key, token } = await suite.owner.caller.apiKeys.create({ ...suite.ws, appId, name: 'Soon gone' });
+    expect(await authenticateApiKey(suite.database.db, token)).toMatchObject({ keyId: key.id });
+    expect(await authenticateApiKey(suite.database.db, token)).toMatchObject({ keyId: key.id }); // from memory
+    await suite.owner.caller.apiKeys.revoke({ ...suite.ws, appId, keyId: key.id });
+    expect(await authenticateApiKey(suite.database.db, token)).toBeNull();
   });
 
   it('refuses a cached key as soon as its app is deleted, and shows a rename at once', async () => {
     const appId = await publishedApp('Before', 'hi');
-    const { token } = await owner.caller.apiKeys.create({ ...ws, appId, name: 'k' });
-    expect((await authenticateApiKeyWithApp(database.db, token))?.app.name).toBe('Before');
-    await owner.caller.apps.update({ ...ws, appId, name: 'After', description: 'renamed' });
-    expect((await authenticateApiKeyWithApp(database.db, token))?.app).toMatchObject({
+    const { token } = await suite.owner.caller.apiKeys.create({ ...suite.ws, appId, name: 'k' });
+    expect((await authenticateApiKeyWithApp(suite.database.db, token))?.app.name).toBe('Before');
+    await suite.owner.caller.apps.update({ ...suite.ws, appId, name: 'After', description: 'renamed' });
+    expect((await authenticateApiKeyWithApp(suite.database.db, token))?.app).toMatchObject({
       name: 'After',
       description: 'renamed',
     });
-    await owner.caller.apps.delete({ ...ws, appId });
-    expect(await authenticateApiKeyWithApp(database.db, token)).toBeNull();
+    await suite.owner.caller.apps.delete({ ...suite.ws, appId });
+    expect(await authenticateApiKeyWithApp(suite.database.db, token)).toBeNull();
   });
 
   it('serves a new version as soon as it is published, and runs it', async () => {
     const appId = await publishedApp('Versions', 'first');
-    const v1 = await latestPublishedVersion(database.db, apiApp(appId));
+    const v1 = await latestPublishedVersion(suite.database.db, apiApp(appId));
     expect(v1.versionNumber).toBe(1);
-    expect((await latestPublishedVersion(database.db, apiApp(appId))).id).toBe(v1.id); // from memory
-    const run1 = await startRun(database.db, h.runtime.engine, null, ws.workspaceId, {
+    expect((await latestPublishedVersion(suite.database.db, apiApp(appId))).id).toBe(v1.id); // from memory
+    const run1 = await startRun(suite.database.db, suite.h.runtime.engine, null, suite.ws.workspaceId, {
       appId,
       source: { kind: 'version', versionId: v1.id },
       inputs: {},
     });
 
     await republish(appId, 'second');
-    const v2 = await latestPublishedVersion(database.db, apiApp(appId));
+    const v2 = await latestPublishedVersion(suite.database.db, apiApp(appId));
     expect(v2.versionNumber).toBe(2);
     expect(JSON.stringify(v2.definition)).toContain('second');
-    const run2 = await startRun(database.db, h.runtime.engine, null, ws.workspaceId, {
+    const run2 = await startRun(suite.database.db, suite.h.runtime.engine, null, suite.ws.workspaceId, {
       appId,
       source: { kind: 'version', versionId: v2.id },
       inputs: {},
     });
     const outputs = async (runId: string) => {
       for (;;) {
-        const run = await owner.caller.runs.get({ ...ws, runId });
+        const run = await suite.owner.caller.runs.get({ ...suite.ws, runId });
         if (run.status === 'succeeded') return run.outputs;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -130,28 +114,34 @@ describe.each(testDatabases())('published API caches on $name', ({ open }) => {
     expect(await outputs(run2.runId)).toEqual({ text: 'second' });
     // Another workspace's app id gets nothing from memory.
     await expect(
-      latestPublishedVersion(database.db, { ...apiApp(appId), workspaceId: crypto.randomUUID() }),
+      latestPublishedVersion(suite.database.db, { ...apiApp(appId), workspaceId: crypto.randomUUID() }),
     ).rejects.toMatchObject({ status: 400 });
   });
 
   it('numbers an app’s runs one by one, and keeps a run’s number', async () => {
     const appId = await publishedApp('Counted', 'x');
-    const version = await latestPublishedVersion(database.db, apiApp(appId));
+    const version = await latestPublishedVersion(suite.database.db, apiApp(appId));
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const { runId } = await startRun(database.db, h.runtime.engine, null, ws.workspaceId, {
-        appId,
-        source: { kind: 'version', versionId: version.id },
-        inputs: {},
-      });
+      const { runId } = await startRun(
+        suite.database.db,
+        suite.h.runtime.engine,
+        null,
+        suite.ws.workspaceId,
+        {
+          appId,
+          source: { kind: 'version', versionId: version.id },
+          inputs: {},
+        },
+      );
       ids.push(runId);
-      expect(await runSequenceNumber(database.db, appId, runId)).toBe(i + 1);
+      expect(await runSequenceNumber(suite.database.db, appId, runId)).toBe(i + 1);
     }
-    expect(await runSequenceNumber(database.db, appId, ids[1] as string)).toBe(2);
+    expect(await runSequenceNumber(suite.database.db, appId, ids[1] as string)).toBe(2);
   });
 
   it('describes a finished run from the engine’s notice exactly as a read does', async () => {
-    const app = await owner.caller.apps.create({ ...ws, name: 'Branches', kind: 'workflow' });
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Branches', kind: 'workflow' });
     const at = { x: 0, y: 0 };
     const definition = {
       schemaVersion: 1,
@@ -200,28 +190,34 @@ describe.each(testDatabases())('published API caches on $name', ({ open }) => {
         { id: 'e6', source: 'pick', sourceHandle: null, target: 'end', targetHandle: null },
       ],
     };
-    const draft = await owner.caller.apps.getDraft({ ...ws, appId: app.id });
-    await owner.caller.apps.saveDraft({
-      ...ws,
+    const draft = await suite.owner.caller.apps.getDraft({ ...suite.ws, appId: app.id });
+    await suite.owner.caller.apps.saveDraft({
+      ...suite.ws,
       appId: app.id,
       baseRevision: draft.revision,
       definition,
     } as never);
-    await owner.caller.apps.publish({ ...ws, appId: app.id });
-    const version = await latestPublishedVersion(database.db, apiApp(app.id));
-    const scope = { workspaceId: ws.workspaceId, appId: app.id };
+    await suite.owner.caller.apps.publish({ ...suite.ws, appId: app.id });
+    const version = await latestPublishedVersion(suite.database.db, apiApp(app.id));
+    const scope = { workspaceId: suite.ws.workspaceId, appId: app.id };
     for (const n of [3, 30]) {
       const notices: FinishedRun[] = [];
-      const { runId } = await startRun(database.db, h.runtime.engine, null, ws.workspaceId, {
-        appId: app.id,
-        source: { kind: 'version', versionId: version.id },
-        inputs: { n },
-      });
-      const off = h.runtime.engine.bus.onRunFinished(runId, (_status, run) => run && notices.push(run));
+      const { runId } = await startRun(
+        suite.database.db,
+        suite.h.runtime.engine,
+        null,
+        suite.ws.workspaceId,
+        {
+          appId: app.id,
+          source: { kind: 'version', versionId: version.id },
+          inputs: { n },
+        },
+      );
+      const off = suite.h.runtime.engine.bus.onRunFinished(runId, (_status, run) => run && notices.push(run));
       await vi.waitFor(() => expect(notices).toHaveLength(1));
       off();
       const fromNotice = finishedRunData(scope, runId, notices[0]);
-      const read = await loadWorkflowRun(database.db, scope, runId);
+      const read = await loadWorkflowRun(suite.database.db, scope, runId);
       expect(fromNotice).toEqual(read);
       expect(read).toMatchObject({ status: 'succeeded', outputs: { size: n > 10 ? 'big' : 'small' } });
       expect(read.total_steps).toBeGreaterThan(0);
@@ -231,27 +227,38 @@ describe.each(testDatabases())('published API caches on $name', ({ open }) => {
   });
 
   it('uses a provider change for the next model call', async () => {
-    const first = await owner.caller.providers.create({
-      ...ws,
+    const first = await suite.owner.caller.providers.create({
+      ...suite.ws,
       name: 'First',
       baseUrl: 'http://127.0.0.1:9/v1',
       apiKey: 'sk-first',
       isDefault: true,
     });
-    expect((await resolveModelTarget(database.db, { APP_SECRET }, ws.workspaceId)).apiKey).toBe('sk-first');
-    await owner.caller.providers.update({ ...ws, providerId: first.id, name: 'First', apiKey: 'sk-rotated' });
-    expect((await resolveModelTarget(database.db, { APP_SECRET }, ws.workspaceId)).apiKey).toBe('sk-rotated');
-    const second = await owner.caller.providers.create({
-      ...ws,
+    expect((await resolveModelTarget(suite.database.db, { APP_SECRET }, suite.ws.workspaceId)).apiKey).toBe(
+      'sk-first',
+    );
+    await suite.owner.caller.providers.update({
+      ...suite.ws,
+      providerId: first.id,
+      name: 'First',
+      apiKey: 'sk-rotated',
+    });
+    expect((await resolveModelTarget(suite.database.db, { APP_SECRET }, suite.ws.workspaceId)).apiKey).toBe(
+      'sk-rotated',
+    );
+    const second = await suite.owner.caller.providers.create({
+      ...suite.ws,
       name: 'Second',
       apiKey: 'sk-second',
       isDefault: true,
     });
-    expect((await resolveModelTarget(database.db, { APP_SECRET }, ws.workspaceId)).providerName).toBe(
-      'Second',
-    );
-    await owner.caller.providers.delete({ ...ws, providerId: second.id });
-    await expect(resolveModelTarget(database.db, { APP_SECRET }, ws.workspaceId)).rejects.toMatchObject({
+    expect(
+      (await resolveModelTarget(suite.database.db, { APP_SECRET }, suite.ws.workspaceId)).providerName,
+    ).toBe('Second');
+    await suite.owner.caller.providers.delete({ ...suite.ws, providerId: second.id });
+    await expect(
+      resolveModelTarget(suite.database.db, { APP_SECRET }, suite.ws.workspaceId),
+    ).rejects.toMatchObject({
       code: 'llm_no_provider',
     });
   });

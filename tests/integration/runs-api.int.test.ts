@@ -2,34 +2,19 @@
 // and write no run; a run is readable per node; lists paginate; signals to unknown runs fail clearly.
 import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '@/db/client';
+import { describe, expect, it } from 'vitest';
 import { runs } from '@/db/schema';
 import { testDatabases } from '../support/databases';
-import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { errorOf, httpMutation, registerEngine, signUpUser } from '../support/trpc-harness';
+import { studioEngineSuite } from '../support/studio-engine-suite';
+import { errorOf, httpMutation } from '../support/trpc-harness';
 
 describe.each(testDatabases())('runs API on $name', ({ open }) => {
-  let database: Database;
-  let h: EngineHarness;
-  let owner: Awaited<ReturnType<typeof signUpUser>>;
-  let ws: { workspaceId: string };
-  beforeAll(async () => {
-    database = await open();
-    h = await startEngineHarness(database);
-    registerEngine(database.db, h.runtime.engine);
-    owner = await signUpUser(database.db, 'runner');
-    ws = { workspaceId: owner.workspaceId };
-  });
-  afterAll(async () => {
-    await h.close();
-    await database.close();
-  });
-  const runCount = async () => (await database.db.select({ n: count() }).from(runs))[0]?.n;
+  const suite = studioEngineSuite(open, 'runner');
+  const runCount = async () => (await suite.database.db.select({ n: count() }).from(runs))[0]?.n;
 
   it('refuses an invalid definition with every problem, and writes no run', async () => {
-    const app = await owner.caller.apps.create({ ...ws, name: 'Broken', kind: 'workflow' });
-    const draft = await owner.caller.apps.getDraft({ ...ws, appId: app.id });
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Broken', kind: 'workflow' });
+    const draft = await suite.owner.caller.apps.getDraft({ ...suite.ws, appId: app.id });
     const definition = {
       ...draft.definition,
       nodes: [
@@ -51,13 +36,18 @@ describe.each(testDatabases())('runs API on $name', ({ open }) => {
         { id: 'g2', source: 'greet', sourceHandle: null, target: 'later', targetHandle: null },
       ],
     };
-    await owner.caller.apps.saveDraft({ ...ws, appId: app.id, baseRevision: draft.revision, definition });
+    await suite.owner.caller.apps.saveDraft({
+      ...suite.ws,
+      appId: app.id,
+      baseRevision: draft.revision,
+      definition,
+    });
     const before = await runCount();
     const res = await httpMutation(
-      database.db,
+      suite.database.db,
       'runs.start',
-      { ...ws, appId: app.id, inputs: {} },
-      owner.token,
+      { ...suite.ws, appId: app.id, inputs: {} },
+      suite.owner.token,
     );
     expect(res.status).toBe(400);
     const data = res.error?.data as unknown as
@@ -72,16 +62,16 @@ describe.each(testDatabases())('runs API on $name', ({ open }) => {
   });
 
   it('refuses missing or mistyped inputs naming the field, and writes no run', async () => {
-    const app = await owner.caller.apps.create({ ...ws, name: 'Chat', kind: 'chat' });
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Chat', kind: 'chat' });
     const before = await runCount();
-    const missing = await errorOf(owner.caller.runs.start({ ...ws, appId: app.id, inputs: {} }));
+    const missing = await errorOf(suite.owner.caller.runs.start({ ...suite.ws, appId: app.id, inputs: {} }));
     expect(missing.code).toBe('BAD_REQUEST');
     expect(missing.message).toMatch(/inputs\.query/);
     const res = await httpMutation(
-      database.db,
+      suite.database.db,
       'runs.start',
-      { ...ws, appId: app.id, inputs: { query: 5, extra: 1 } },
-      owner.token,
+      { ...suite.ws, appId: app.id, inputs: { query: 5, extra: 1 } },
+      suite.owner.token,
     );
     expect(res.status).toBe(400);
     expect(res.error?.data.field).toMatch(/^inputs\./);
@@ -89,56 +79,78 @@ describe.each(testDatabases())('runs API on $name', ({ open }) => {
   });
 
   it('runs the draft and a published version, reads per-node detail and pages the list', async () => {
-    const app = await owner.caller.apps.create({ ...ws, name: 'Echo', kind: 'chat' });
-    const version = await owner.caller.apps.publish({ ...ws, appId: app.id, note: 'v1' });
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Echo', kind: 'chat' });
+    const version = await suite.owner.caller.apps.publish({ ...suite.ws, appId: app.id, note: 'v1' });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++)
-      ids.push((await owner.caller.runs.start({ ...ws, appId: app.id, inputs: { query: `q${i}` } })).runId);
+      ids.push(
+        (await suite.owner.caller.runs.start({ ...suite.ws, appId: app.id, inputs: { query: `q${i}` } }))
+          .runId,
+      );
     ids.push(
-      (await owner.caller.runs.start({ ...ws, appId: app.id, versionId: version.id, inputs: { query: 'v' } }))
-        .runId,
+      (
+        await suite.owner.caller.runs.start({
+          ...suite.ws,
+          appId: app.id,
+          versionId: version.id,
+          inputs: { query: 'v' },
+        })
+      ).runId,
     );
-    for (const id of ids) await h.waitFor(id);
-    const run = await owner.caller.runs.get({ ...ws, runId: ids[3] as string });
+    for (const id of ids) await suite.h.waitFor(id);
+    const run = await suite.owner.caller.runs.get({ ...suite.ws, runId: ids[3] as string });
     expect(run).toMatchObject({ status: 'succeeded', versionNumber: 1, outputs: { answer: 'v' } });
     expect(run.nodes.answer).toMatchObject({ status: 'succeeded', attempts: 1, output: { answer: 'v' } });
     expect(run.nodes.start?.output).toEqual({ query: 'v' });
 
-    const first = await owner.caller.runs.list({ ...ws, appId: app.id, limit: 3 });
+    const first = await suite.owner.caller.runs.list({ ...suite.ws, appId: app.id, limit: 3 });
     expect(first.runs).toHaveLength(3);
     expect(first.nextCursor).not.toBeNull();
-    const second = await owner.caller.runs.list({
-      ...ws,
+    const second = await suite.owner.caller.runs.list({
+      ...suite.ws,
       appId: app.id,
       limit: 3,
       cursor: first.nextCursor ?? undefined,
     });
     expect([...first.runs, ...second.runs].map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(
-      (await owner.caller.runs.list({ ...ws, appId: app.id, statuses: ['failed'], limit: 10 })).runs,
+      (await suite.owner.caller.runs.list({ ...suite.ws, appId: app.id, statuses: ['failed'], limit: 10 }))
+        .runs,
     ).toEqual([]);
   });
 
   it('signalling an unknown or finished run, or cancelling a finished one, fails clearly', async () => {
     const unknown = await errorOf(
-      owner.caller.runs.signal({
-        ...ws,
+      suite.owner.caller.runs.signal({
+        ...suite.ws,
         runId: randomUUID(),
         name: 'review:x',
         payload: { decision: 'approve' },
       }),
     );
     expect(unknown.code).toBe('NOT_FOUND');
-    const app = await owner.caller.apps.create({ ...ws, name: 'Done', kind: 'chat' });
-    const { runId } = await owner.caller.runs.start({ ...ws, appId: app.id, inputs: { query: 'x' } });
-    await h.waitFor(runId);
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Done', kind: 'chat' });
+    const { runId } = await suite.owner.caller.runs.start({
+      ...suite.ws,
+      appId: app.id,
+      inputs: { query: 'x' },
+    });
+    await suite.h.waitFor(runId);
     const finished = await errorOf(
-      owner.caller.runs.signal({ ...ws, runId, name: 'review:x', payload: { decision: 'approve' } }),
+      suite.owner.caller.runs.signal({
+        ...suite.ws,
+        runId,
+        name: 'review:x',
+        payload: { decision: 'approve' },
+      }),
     );
     expect(finished.code).toBe('CONFLICT');
     expect(finished.message).toMatch(/already finished \(succeeded\)/);
-    expect((await errorOf(owner.caller.runs.cancel({ ...ws, runId }))).code).toBe('CONFLICT');
-    const [row] = await database.db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+    expect((await errorOf(suite.owner.caller.runs.cancel({ ...suite.ws, runId }))).code).toBe('CONFLICT');
+    const [row] = await suite.database.db
+      .select({ status: runs.status })
+      .from(runs)
+      .where(eq(runs.id, runId));
     expect(row?.status).toBe('succeeded');
   });
 });

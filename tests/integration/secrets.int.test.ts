@@ -2,66 +2,59 @@
 // node configs as {{secrets.NAME}}, and never stored in run events, steps, logs or outputs.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '@/db/client';
 import { workspaceSecrets } from '@/db/schema';
 import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 import { type CountingServer, startCountingServer } from '../support/counting-server';
 import { testDatabases } from '../support/databases';
-import { type EngineHarness, startEngineHarness } from '../support/engine-harness';
-import { errorOf, registerEngine, signUpUser } from '../support/trpc-harness';
+import { studioEngineSuite } from '../support/studio-engine-suite';
+import { errorOf, signUpUser } from '../support/trpc-harness';
 
 const SECRET = 'tok-4f9c2e7a1b-very-secret';
 
 describe.each(testDatabases())('secrets on $name', ({ open }) => {
-  let database: Database;
-  let h: EngineHarness;
+  const suite = studioEngineSuite(open, 'keeper');
   let api: CountingServer;
-  let owner: Awaited<ReturnType<typeof signUpUser>>;
-  let ws: { workspaceId: string };
   beforeAll(async () => {
     process.env.WEFT_HTTP_ALLOWLIST = '127.0.0.1';
-    database = await open();
-    h = await startEngineHarness(database);
-    registerEngine(database.db, h.runtime.engine);
     api = await startCountingServer();
-    owner = await signUpUser(database.db, 'keeper');
-    ws = { workspaceId: owner.workspaceId };
   });
   afterAll(async () => {
-    await h.close();
     await api.close();
-    await database.close();
   });
 
   it('stores values encrypted, lists names only, and lets only owners write', async () => {
-    await owner.caller.secrets.set({ ...ws, name: 'API_TOKEN', value: SECRET });
-    const [row] = await database.db
+    await suite.owner.caller.secrets.set({ ...suite.ws, name: 'API_TOKEN', value: SECRET });
+    const [row] = await suite.database.db
       .select()
       .from(workspaceSecrets)
       .where(eq(workspaceSecrets.name, 'API_TOKEN'));
     expect(row?.valueEncrypted).not.toContain(SECRET);
-    const listed = await owner.caller.secrets.list(ws);
+    const listed = await suite.owner.caller.secrets.list(suite.ws);
     expect(listed.map((s) => s.name)).toEqual(['API_TOKEN']);
     expect(JSON.stringify(listed)).not.toContain(SECRET);
 
-    const { token } = await owner.caller.workspace.invite({ ...ws, role: 'editor' });
-    const editor = await signUpUser(database.db, 'secret-editor', token);
-    expect((await editor.caller.secrets.list(ws)).map((s) => s.name)).toEqual(['API_TOKEN']);
-    expect((await errorOf(editor.caller.secrets.set({ ...ws, name: 'API_TOKEN', value: 'x' }))).code).toBe(
-      'FORBIDDEN',
-    );
-    expect((await errorOf(owner.caller.secrets.set({ ...ws, name: 'bad name', value: 'x' }))).code).toBe(
-      'BAD_REQUEST',
-    );
+    const { token } = await suite.owner.caller.workspace.invite({ ...suite.ws, role: 'editor' });
+    const editor = await signUpUser(suite.database.db, 'secret-editor', token);
+    expect((await editor.caller.secrets.list(suite.ws)).map((s) => s.name)).toEqual(['API_TOKEN']);
+    expect(
+      (await errorOf(editor.caller.secrets.set({ ...suite.ws, name: 'API_TOKEN', value: 'x' }))).code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await errorOf(suite.owner.caller.secrets.set({ ...suite.ws, name: 'bad name', value: 'x' }))).code,
+    ).toBe('BAD_REQUEST');
   });
 
   it('uses a secret in a node and keeps its value out of events, steps, logs and outputs', async () => {
-    await owner.caller.secrets.set({ ...ws, name: 'API_TOKEN', value: SECRET });
-    const app = await owner.caller.apps.create({ ...ws, name: 'Uses a secret', kind: 'workflow' });
-    const draft = await owner.caller.apps.getDraft({ ...ws, appId: app.id });
+    await suite.owner.caller.secrets.set({ ...suite.ws, name: 'API_TOKEN', value: SECRET });
+    const app = await suite.owner.caller.apps.create({
+      ...suite.ws,
+      name: 'Uses a secret',
+      kind: 'workflow',
+    });
+    const draft = await suite.owner.caller.apps.getDraft({ ...suite.ws, appId: app.id });
     const pos = { x: 0, y: 0 };
-    await owner.caller.apps.saveDraft({
-      ...ws,
+    await suite.owner.caller.apps.saveDraft({
+      ...suite.ws,
       appId: app.id,
       baseRevision: draft.revision,
       definition: {
@@ -111,8 +104,8 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
         ],
       },
     });
-    const { runId } = await owner.caller.runs.start({ ...ws, appId: app.id, inputs: {} });
-    const run = await h.waitFor(runId);
+    const { runId } = await suite.owner.caller.runs.start({ ...suite.ws, appId: app.id, inputs: {} });
+    const run = await suite.h.waitFor(runId);
     expect(run.status).toBe('succeeded');
     // The secret did its job: the remote side received it.
     expect(api.counts('/secret/echo')).toBe(1);
@@ -121,7 +114,7 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
       length: SECRET.length,
     });
 
-    const stored = await database.db.execute(sql`
+    const stored = await suite.database.db.execute(sql`
       select (select coalesce(string_agg(data::text, ' '), '') from run_events where run_id = ${runId}::uuid)
           || (select coalesce(string_agg(concat(input::text, output::text, error::text, logs::text), ' '), '')
               from run_steps where run_id = ${runId}::uuid)
@@ -134,16 +127,23 @@ describe.each(testDatabases())('secrets on $name', ({ open }) => {
   });
 
   it('refuses to start a run that uses an undefined secret', async () => {
-    const app = await owner.caller.apps.create({ ...ws, name: 'Missing secret', kind: 'chat' });
-    const draft = await owner.caller.apps.getDraft({ ...ws, appId: app.id });
+    const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Missing secret', kind: 'chat' });
+    const draft = await suite.owner.caller.apps.getDraft({ ...suite.ws, appId: app.id });
     const definition = {
       ...draft.definition,
       nodes: draft.definition.nodes.map((n) =>
         n.type === 'answer' ? { ...n, config: { text: '{{secrets.NOPE}}' } } : n,
       ),
     };
-    await owner.caller.apps.saveDraft({ ...ws, appId: app.id, baseRevision: draft.revision, definition });
-    const error = await errorOf(owner.caller.runs.start({ ...ws, appId: app.id, inputs: { query: 'x' } }));
+    await suite.owner.caller.apps.saveDraft({
+      ...suite.ws,
+      appId: app.id,
+      baseRevision: draft.revision,
+      definition,
+    });
+    const error = await errorOf(
+      suite.owner.caller.runs.start({ ...suite.ws, appId: app.id, inputs: { query: 'x' } }),
+    );
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toMatch(/NOPE/);
   });
