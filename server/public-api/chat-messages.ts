@@ -141,17 +141,10 @@ function streamChat(req: Request, db: Db, engine: RunEngine, caller: ApiCaller, 
         finished ??= run;
       });
       try {
-        // Both at once: on PostgreSQL they go out on two connections.
-        const [created, sequenceNumber] = await Promise.all([
-          loadWorkflowRun(db, scope, turn.runId),
-          runSequenceNumber(db, caller.app.id, turn.runId),
-        ]);
         const translator = new DifyEventTranslator({
           runId: turn.runId,
           workflowId: turn.version.id,
-          sequenceNumber,
-          createdAt: new Date(created.created_at * 1000),
-          inputs: created.inputs,
+          sequenceNumber: await runSequenceNumber(db, caller.app.id, turn.runId),
           definition: turn.version.definition,
         });
         const sendWorkflow = (events: ReturnType<DifyEventTranslator['translate']>) => {

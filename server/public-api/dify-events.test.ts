@@ -37,8 +37,6 @@ const translator = () =>
     runId: 'run-1',
     workflowId: 'version-1',
     sequenceNumber: 7,
-    createdAt: at(0),
-    inputs: { a: 1 },
     definition,
   });
 
@@ -46,7 +44,7 @@ describe('DifyEventTranslator', () => {
   it('starts with workflow_started and numbers node executions', () => {
     const t = translator();
     const out = [
-      ...t.translate(ev('run_queued', null, { runId: 'run-1' })),
+      ...t.translate(ev('run_queued', null, { runId: 'run-1', inputs: { a: 1 } })),
       ...t.translate(ev('run_started', null, {})),
       ...t.translate(ev('node_started', 'start', { nodeType: 'start', stepKey: 'start' }, 1)),
       ...t.translate(

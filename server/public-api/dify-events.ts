@@ -27,8 +27,6 @@ export interface RunStreamContext {
   /** The published version the run executes. */
   workflowId: string;
   sequenceNumber: number;
-  createdAt: Date;
-  inputs: Record<string, unknown>;
   definition: WorkflowDefinition;
 }
 
@@ -68,17 +66,23 @@ export class DifyEventTranslator {
     return { event, task_id: this.run.runId, workflow_run_id: this.run.runId, data };
   }
 
-  /** workflow_started; sent once, before anything else. */
-  private workflowStarted(): DifyStreamEvent[] {
+  /**
+   * workflow_started; sent once, before anything else. Its inputs and time are the run's, as its
+   * first event (run_queued, stored with the run in one statement) carries them.
+   */
+  private workflowStarted(first: RunEvent): DifyStreamEvent[] {
     if (this.started) return [];
     this.started = true;
+    const data = (first.data ?? {}) as EventData;
+    const inputs =
+      first.type === 'run_queued' && data.inputs && typeof data.inputs === 'object' ? data.inputs : {};
     return [
       this.envelope('workflow_started', {
         id: this.run.runId,
         workflow_id: this.run.workflowId,
         sequence_number: this.run.sequenceNumber,
-        inputs: this.run.inputs,
-        created_at: unixSeconds(this.run.createdAt),
+        inputs,
+        created_at: unixSeconds(first.createdAt),
       }),
     ];
   }
@@ -108,7 +112,7 @@ export class DifyEventTranslator {
 
   /** The Dify events for one Weft event (run_finished is left to `finished`). */
   translate(event: RunEvent): DifyStreamEvent[] {
-    const out = this.workflowStarted();
+    const out = this.workflowStarted(event);
     const data = (event.data ?? {}) as EventData;
     const nodeId = event.nodeId ?? (typeof data.nodeId === 'string' ? data.nodeId : null);
     switch (event.type) {
@@ -178,7 +182,14 @@ export class DifyEventTranslator {
   /** workflow_finished from the stored run (totals, finish time). */
   finished(run: DifyWorkflowRunData): DifyStreamEvent[] {
     return [
-      ...this.workflowStarted(),
+      // Only when no event came before (there is always run_queued): from the run as stored.
+      ...this.workflowStarted({
+        seq: 1,
+        type: 'run_queued',
+        nodeId: null,
+        data: { inputs: run.inputs } as RunEvent['data'],
+        createdAt: new Date(run.created_at * 1000),
+      }),
       this.envelope('workflow_finished', {
         id: run.id,
         workflow_id: run.workflow_id,

@@ -314,16 +314,10 @@ export async function runWorkflow(
       human_input_required: forms,
     };
   }
-  const [created, sequenceNumber] = await Promise.all([
-    loadWorkflowRun(db, scope, runId),
-    runSequenceNumber(db, caller.app.id, runId),
-  ]);
   const context: RunStreamContext = {
     runId,
     workflowId: version.id,
-    sequenceNumber,
-    createdAt: new Date(created.created_at * 1000),
-    inputs: created.inputs,
+    sequenceNumber: await runSequenceNumber(db, caller.app.id, runId),
     definition: version.definition,
   };
   return streamRun(req, db, engine, scope, context, 0);
@@ -362,8 +356,6 @@ export async function reattachWorkflowRun(
     runId,
     workflowId: run.workflow_id,
     sequenceNumber: await runSequenceNumber(db, caller.app.id, runId),
-    createdAt: new Date(run.created_at * 1000),
-    inputs: run.inputs,
     // As the original stream: the published version's definition (the run's own copy if it is gone).
     definition: (row.versionDefinition ?? row.definition) as RunStreamContext['definition'],
   };

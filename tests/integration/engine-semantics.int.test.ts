@@ -81,6 +81,37 @@ describe.each(testDatabases())('engine semantics on $name', ({ open }) => {
     ]);
   });
 
+  it('gives a reader that follows a run from its start the events as stored, from memory', async () => {
+    api.behave('/slow-follow', { delayMs: 150 });
+    const runId = await h.start(
+      workflow(
+        [start(), http('fetch', '/slow-follow'), end({ status: '{{fetch.status}}' })],
+        [
+          ['start', 'fetch'],
+          ['fetch', 'end'],
+        ],
+      ),
+    );
+    // Right after the start, this process holds the run's first event: nothing to read back.
+    const held = h.runtime.bus.recentEvents(runId, 0);
+    expect(held?.map((e) => e.type)).toEqual(['run_queued']);
+    const followed = [];
+    for await (const event of h.runtime.engine.events(runId, 0)) followed.push(event);
+    const stored = await h.events(runId);
+    const shape = (e: { seq: number; type: string; nodeId: string | null; data: unknown }) => ({
+      seq: e.seq,
+      type: e.type,
+      nodeId: e.nodeId,
+      data: e.data,
+    });
+    expect(followed.map(shape)).toEqual(stored.map(shape));
+    expect(followed.at(-1)?.type).toBe('run_finished');
+    // run_queued carries the run's own creation time (workflow_started reports it).
+    const run = await h.waitFor(runId);
+    expect(followed[0]?.createdAt.getTime()).toBe(stored[0]?.createdAt.getTime());
+    expect(followed[0]?.createdAt.getTime()).toBe(run.createdAt.getTime());
+  });
+
   it('runs parallel branches concurrently into a join', async () => {
     api.behave('/par/a', { delayMs: 250 });
     api.behave('/par/b', { delayMs: 250 });

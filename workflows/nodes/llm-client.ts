@@ -6,6 +6,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import { StepError, type StepErrorData } from '@/workflows/interpreter/types';
 import type { ModelTarget, NodeRunContext, TokenUsage } from '@/workflows/nodes/node-spec';
+import { streamChatCompletion } from './chat-completion-stream';
 import { modelFetch } from './model-fetch';
 
 export interface ChatMessage {
@@ -211,14 +212,16 @@ async function complete(
       completionTokens: completion.usage?.completion_tokens,
     };
   }
-  const stream = await client.chat.completions.create(
+  const stream = streamChatCompletion(
+    { baseURL: client.baseURL, apiKey: client.apiKey ?? '' },
     { ...body, stream: true, stream_options: { include_usage: true } },
-    options,
+    signal,
+    timeoutMs,
   );
   const parts: string[] = [];
   const out: RawResult = { text: '' };
   for await (const chunk of stream) {
-    const delta = chunk.choices[0]?.delta?.content;
+    const delta = chunk.choices?.[0]?.delta?.content;
     if (delta) {
       ctx.emit('llm_delta', { stepKey: ctx.stepKey, delta, index: parts.length });
       parts.push(delta);

@@ -5,14 +5,15 @@
 import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 
-const pool = new Agent({ keepAliveTimeout: 30_000 });
+/** Keep-alive connections to model providers, shared by every model call of the process. */
+export const modelAgent = new Agent({ keepAliveTimeout: 30_000 });
 
 function urlOf(input: string | URL | Request): string {
   if (typeof input === 'string') return input;
   return input instanceof URL ? input.href : input.url;
 }
 
-function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+export function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -35,7 +36,7 @@ export const modelFetch: typeof fetch = async (input, init) => {
     headers,
     body: body ?? undefined,
     signal: init?.signal ?? undefined,
-    dispatcher: pool,
+    dispatcher: modelAgent,
   });
   const empty = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
   if (empty) res.body.resume();

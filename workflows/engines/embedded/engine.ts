@@ -7,6 +7,7 @@ import { runEvents, runSignals, runs } from '@/db/schema';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { Json } from '@/workflows/interpreter/types';
 import type { RunEventBus } from './event-bus';
+import { rowsOf } from './sql-rows';
 import type { EmbeddedWorker } from './worker';
 
 export interface StartRunInput {
@@ -42,6 +43,7 @@ export const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelle
 /**
  * Inserts a run and its run_queued event in one statement. `placement` fills status, wake_at,
  * lease_owner, lease_expires_at and started_at. The id is made here, so both rows are plain VALUES.
+ * Returns the run_queued event as stored; its created_at is the run's (one statement, one now()).
  */
 export async function insertRun(
   db: Db,
@@ -49,8 +51,9 @@ export async function insertRun(
   engine: 'embedded' | 'temporal',
   placement: SQL,
   runId: string = randomUUID(),
-): Promise<string> {
-  await db.execute(sql`
+): Promise<{ runId: string; queued: RunEvent }> {
+  const data = { runId, inputs: input.inputs };
+  const result = await db.execute(sql`
     with run as (
       insert into runs (id, workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
                         engine, status, wake_at, lease_owner, lease_expires_at, started_at)
@@ -59,9 +62,18 @@ export async function insertRun(
               ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${engine}::run_engine, ${placement})
     )
     insert into run_events (run_id, seq, workspace_id, type, data)
-    values (${runId}::uuid, 1, ${input.workspaceId}::uuid, 'run_queued',
-            ${JSON.stringify({ runId, inputs: input.inputs })}::jsonb)`);
-  return runId;
+    values (${runId}::uuid, 1, ${input.workspaceId}::uuid, 'run_queued', ${JSON.stringify(data)}::jsonb)
+    returning created_at as at`);
+  const at = rowsOf<{ at: string | Date }>(result)[0]?.at;
+  // As a reader would read it back: data is a copy of what was stored.
+  const queued: RunEvent = {
+    seq: 1,
+    type: 'run_queued',
+    nodeId: null,
+    data: JSON.parse(JSON.stringify(data)) as Json,
+    createdAt: at ? new Date(at) : new Date(),
+  };
+  return { runId, queued };
 }
 
 /**
@@ -142,13 +154,14 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
           cancelRequested: false,
           rowStored: inserted.then(() => undefined),
         });
+      let queued: RunEvent;
       try {
-        await inserted;
+        ({ queued } = await inserted);
       } catch (error) {
         offFinished?.();
         throw error;
       }
-      bus.eventsStored(runId, 1);
+      bus.eventsStored(runId, 1, [queued]);
       if (!slot) bus.wake(runId);
       return { runId };
     },
@@ -229,6 +242,12 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
         else mustRead = true;
         notify();
       });
+      // A run this process is writing: what it wrote so far is still in memory.
+      const held = bus.recentEvents(runId, afterSeq);
+      if (held) {
+        delivered = held;
+        mustRead = false;
+      }
       const onAbort = () => notify();
       signal?.addEventListener('abort', onAbort);
       try {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Database } from '@/db/client';
 import type { RunEvent } from './engine';
+import { RecentEvents } from './recent-events';
 
 const WAKE_CHANNEL = 'weft_wake';
 const EVENTS_CHANNEL = 'weft_run_events';
@@ -50,6 +51,11 @@ export interface RunEventBus {
    */
   eventsAhead(runId: string, seq: number, events: RunEvent[]): void;
   /**
+   * The events after `afterSeq` of a run this process is writing, when it holds all of them (see
+   * RecentEvents): a reader starting then need not read them back. Null: read the table.
+   */
+  recentEvents(runId: string, afterSeq: number): RunEvent[] | null;
+  /**
    * The run reached a final status (stored). `run`, the run as stored, reaches listeners of this
    * process only (those of other processes read it).
    */
@@ -84,6 +90,7 @@ function payloads(lines: string[]): string[] {
 export async function createEventBus(database: Database): Promise<RunEventBus> {
   const local = new EventEmitter();
   local.setMaxListeners(0);
+  const recent = new RecentEvents();
   const origin = randomUUID();
   const remote = database.notifications;
   const unlisteners: (() => Promise<void>)[] = [];
@@ -118,13 +125,17 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
       await remote.listen(
         EVENTS_CHANNEL,
         each((from, runId, seq) => {
-          if (from !== origin && runId) local.emit(`events:${runId}`, Number(seq));
+          if (from !== origin && runId) {
+            recent.note(runId, Number(seq));
+            local.emit(`events:${runId}`, Number(seq));
+          }
         }),
       ),
       await remote.listen(
         FINISHED_CHANNEL,
         each((from, runId, status) => {
           if (from !== origin && runId) {
+            recent.finished(runId);
             if (status) remember(runId, status);
             local.emit(`finished:${runId}`, status);
           }
@@ -181,17 +192,23 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
       return () => local.off('wake', listener);
     },
     eventsStored(runId, seq, events) {
+      recent.note(runId, seq, events);
       local.emit(`events:${runId}`, seq, events);
       send(EVENTS_CHANNEL, runId, `${runId}|${seq}`);
     },
     eventsAhead(runId, seq, events) {
+      recent.note(runId, seq, events);
       local.emit(`events:${runId}`, seq, events);
     },
     onEventsStored(runId, listener) {
       local.on(`events:${runId}`, listener);
       return () => local.off(`events:${runId}`, listener);
     },
+    recentEvents(runId, afterSeq) {
+      return recent.after(runId, afterSeq);
+    },
     runFinished(runId, status, run) {
+      recent.finished(runId);
       remember(runId, status);
       local.emit(`finished:${runId}`, status, run);
       send(FINISHED_CHANNEL, runId, `${runId}|${status}`);
