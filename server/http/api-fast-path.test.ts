@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBodyText } from '@/server/public-api/body';
 import { errorResponse } from '@/server/public-api/errors';
-import { serveWithHandler } from './api-fast-path';
+import { serveWithHandler, withDirectBody } from './api-fast-path';
 
 type Handler = (req: Request) => Promise<Response>;
 
@@ -135,6 +135,63 @@ describe('serveWithHandler', () => {
         });
       });
       req.on('error', () => {});
+      req.once('error', reject);
+      req.end();
+    });
+    await expect(sawAbort).resolves.toBeUndefined();
+  });
+
+  it('lets a body that writes itself go straight to the socket, never reading its web stream', async () => {
+    let release: () => void = () => {};
+    const url = await serve(async () => {
+      const unread = new ReadableStream<Uint8Array>({
+        pull() {
+          throw new Error('the web stream was read');
+        },
+      });
+      const response = new Response(unread, { headers: { 'content-type': 'text/event-stream' } });
+      return withDirectBody(response, (sink) => {
+        const bytes = (text: string) => new TextEncoder().encode(text);
+        // Two events of one moment, then one later.
+        sink.write(bytes('data: one\n\n'));
+        sink.write(bytes('data: two\n\n'));
+        void new Promise<void>((resolve) => (release = resolve)).then(() => {
+          sink.write(bytes('data: three\n\n'));
+          sink.end();
+        });
+      });
+    });
+    const res = await fetch(`${url}/x`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body?.getReader();
+    let text = '';
+    while (!text.includes('two')) text += new TextDecoder().decode((await reader?.read())?.value);
+    expect(text).toBe('data: one\n\ndata: two\n\n');
+    release();
+    for (;;) {
+      const next = await reader?.read();
+      if (!next || next.done) break;
+      text += new TextDecoder().decode(next.value);
+    }
+    expect(text).toBe('data: one\n\ndata: two\n\ndata: three\n\n');
+  });
+
+  it('aborts the request signal when the client leaves a body that writes itself', async () => {
+    let aborted: () => void = () => {};
+    const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
+    const url = await serve(async (req) => {
+      req.signal.addEventListener('abort', () => aborted());
+      return withDirectBody(new Response(new ReadableStream()), (sink) => {
+        sink.write(new TextEncoder().encode('data: hello\n\n'));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${url}/x`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
       req.once('error', reject);
       req.end();
     });

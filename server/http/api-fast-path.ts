@@ -15,6 +15,31 @@ export type ApiRouteLookup = (
   pathname: string,
 ) => { handler: RouteHandler; params: Record<string, string> } | null;
 
+/** Where a body the server writes itself goes (see DirectBody). */
+export interface DirectBodySink {
+  write(chunk: Uint8Array): void;
+  end(): void;
+}
+
+/**
+ * A response body that can write itself to the server's socket instead of being read from its web
+ * stream: Server-Sent Events, whose every event would otherwise pass through a ReadableStream and a
+ * reader. Called at most once, instead of reading the body; it ends the sink when done.
+ */
+export type DirectBody = (sink: DirectBodySink) => void;
+
+const DIRECT_BODY = Symbol.for('weft.directBody');
+
+/** Marks `response` as able to write its body itself (its web stream stays for other servers). */
+export function withDirectBody(response: Response, body: DirectBody): Response {
+  Object.defineProperty(response, DIRECT_BODY, { value: body });
+  return response;
+}
+
+function directBodyOf(response: Response): DirectBody | undefined {
+  return (response as Response & { [DIRECT_BODY]?: DirectBody })[DIRECT_BODY];
+}
+
 const KEY = Symbol.for('weft.apiRouteLookup');
 const holder = globalThis as typeof globalThis & { [KEY]?: ApiRouteLookup };
 
@@ -126,6 +151,33 @@ export async function serveWithHandler(
   }
 }
 
+/**
+ * Writes straight to the response. What is written in one go (several events of one moment) leaves
+ * in one packet: the socket is corked at the first write and uncorked once the current chain of
+ * callbacks has run.
+ */
+function corkedSink(res: ServerResponse): DirectBodySink {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  return {
+    write(chunk) {
+      if (res.writableEnded || res.destroyed) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      res.write(chunk);
+    },
+    end() {
+      if (!res.writableEnded && !res.destroyed) res.end();
+    },
+  };
+}
+
 async function writeResponse(response: Response, res: ServerResponse, clientGone: AbortSignal) {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -136,6 +188,14 @@ async function writeResponse(response: Response, res: ServerResponse, clientGone
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
+    return;
+  }
+  const direct = directBodyOf(response);
+  if (direct) {
+    await new Promise<void>((resolve) => {
+      res.once('close', resolve);
+      direct(corkedSink(res));
+    });
     return;
   }
   const reader = response.body.getReader();

@@ -154,7 +154,10 @@ function streamChat(req: Request, db: Db, engine: RunEngine, caller: ApiCaller, 
         for await (const item of followTurn(engine, turn, signal)) {
           switch (item.kind) {
             case 'event':
-              sendWorkflow(translator.translate(item.event));
+              // Model output becomes workflow text_chunk events, which a chat stream leaves out (its
+              // answer goes out as `message`): not translated at all. run_queued, always first, has
+              // sent workflow_started by then.
+              if (item.event.type !== 'llm_delta') sendWorkflow(translator.translate(item.event));
               break;
             case 'delta':
               send({

@@ -2,6 +2,7 @@
 // event name is inside the JSON), and `event: ping` every 10 s so proxies keep the connection open.
 // When the client goes away the producer is aborted; whatever it drives (a run) carries on. An event
 // may carry an `id: <n>` line first, which a client sends back as Last-Event-ID to resume.
+import { type DirectBodySink, withDirectBody } from '@/server/http/api-fast-path';
 import { CORS_HEADERS } from './cors';
 
 export const PING_INTERVAL_MS = 10_000;
@@ -40,19 +41,23 @@ export function sseResponse(
   const abort = new AbortController();
   const stop = () => abort.abort();
   req.signal.addEventListener('abort', stop);
-  let closed = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const write = (bytes: Uint8Array) => {
-        if (closed || abort.signal.aborted) return;
-        try {
-          controller.enqueue(bytes);
-        } catch {
-          closed = true;
-        }
-      };
-      const pingBytes = PINGS[options.ping ?? 'event'];
-      const ping = setInterval(() => write(pingBytes), PING_INTERVAL_MS);
+  let begun = false;
+  /** Runs the producer into `sink` (once, whichever way the body is taken). */
+  const begin = (sink: DirectBodySink) => {
+    if (begun) return;
+    begun = true;
+    let closed = false;
+    const write = (bytes: Uint8Array) => {
+      if (closed || abort.signal.aborted) return;
+      try {
+        sink.write(bytes);
+      } catch {
+        closed = true;
+      }
+    };
+    const pingBytes = PINGS[options.ping ?? 'event'];
+    const ping = setInterval(() => write(pingBytes), PING_INTERVAL_MS);
+    void (async () => {
       try {
         await produce(
           (payload, id) => write(sseData(payload, id)),
@@ -66,18 +71,27 @@ export function sseResponse(
         req.signal.removeEventListener('abort', stop);
         closed = true;
         try {
-          controller.close();
+          sink.end();
         } catch {
           // the client went away first
         }
       }
+    })();
+  };
+  // Read as a web stream (through Next.js), the producer starts at the first read; written by the
+  // server itself (withDirectBody), it starts there and the stream is never read.
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        begin({ write: (bytes) => controller.enqueue(bytes), end: () => controller.close() });
+      },
+      cancel() {
+        stop();
+      },
     },
-    cancel() {
-      closed = true;
-      stop();
-    },
-  });
-  return new Response(stream, {
+    { highWaterMark: 0 },
+  );
+  const response = new Response(stream, {
     headers: {
       ...CORS_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -86,4 +100,5 @@ export function sseResponse(
       'x-accel-buffering': 'no',
     },
   });
+  return withDirectBody(response, begin);
 }

@@ -1,7 +1,7 @@
 // How the run writer groups writes into statements: a lazy write (a pure step's row) waits a moment
 // for the next write and shares its statement, or goes out on its own shortly after; streamed model
-// output goes out at once for its first piece, then at most once per moment; idle() and the run's
-// end do not wait.
+// output goes out at once for its first piece, then at most once per moment (or, when this
+// process's readers were shown it ahead, with the next write); idle() and the run's end do not wait.
 import { describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import type { RunEvent } from './engine';
@@ -96,7 +96,9 @@ describe('RunWriter showing model output ahead of its statement', () => {
     } as unknown as RunEventBus;
     let release: () => void = () => {};
     let hold = false;
+    const batches: string[][] = [];
     const store = async (lastSeq: number, events: NewEvent[]) => {
+      batches.push(events.map((e) => e.type));
       if (hold) await new Promise<void>((resolve) => (release = resolve));
       return lastSeq + events.length;
     };
@@ -104,6 +106,7 @@ describe('RunWriter showing model output ahead of its statement', () => {
     return {
       w,
       notices,
+      batches,
       hold: (on: boolean) => {
         hold = on;
         if (!on) release();
@@ -122,6 +125,23 @@ describe('RunWriter showing model output ahead of its statement', () => {
     expect(notices.at(-1)).toEqual({ seq: 4, types: ['4:llm_delta'], ahead: true });
     await w.idle();
     expect(notices.filter((n) => !n.ahead).map((n) => n.seq)).toEqual([2, 3, 4]);
+  });
+
+  it('stores model output it has shown with the next write, or on its own after a longer moment', async () => {
+    const { w, batches } = aheadWriter();
+    await w.append([ev('node_started')]);
+    const pieces = [w.append([ev('llm_delta')]), w.append([ev('llm_delta')])];
+    await sleep(60);
+    // Shown already: no statement of its own yet, past the pace for unshown output.
+    expect(batches).toEqual([['node_started']]);
+    await w.append([ev('node_finished')], step('llm'));
+    await Promise.all(pieces);
+    expect(batches).toEqual([['node_started'], ['llm_delta', 'llm_delta', 'node_finished']]);
+    // Alone, it goes out within SHOWN_DELTA_PACE_MS.
+    const began = performance.now();
+    await w.append([ev('llm_delta')]);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(150);
+    expect(batches.at(-1)).toEqual(['llm_delta']);
   });
 
   it('does not announce model output while an earlier event is still unstored', async () => {

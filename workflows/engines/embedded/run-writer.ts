@@ -32,11 +32,16 @@ interface Pending {
 /** A lazy write waits at most this long for another write to share its statement. */
 const LAZY_MS = 25;
 /**
- * At most one statement of model output per run in this many milliseconds. Readers in this process
- * see each piece at once (announceAhead); the pace only sets how often pieces are stored, and how
- * fresh they are for readers in other processes.
+ * At most one statement of model output per run in this many milliseconds, the first piece at once:
+ * for readers that see model output only once it is stored (a store shared by several processes).
  */
 const DELTA_PACE_MS = 50;
+/**
+ * When every queued piece was already shown to this process's readers (announceAhead), storing it
+ * is only for other processes and for the record: it waits this long from its first piece for
+ * company, usually the model step's own row, so a short answer costs no statement of its own.
+ */
+const SHOWN_DELTA_PACE_MS = 200;
 
 export class RunWriter {
   private queue: Pending[] = [];
@@ -243,7 +248,9 @@ export class RunWriter {
    * Lets the queue wait a moment for company when nothing in it is pressing: lazy writes up to
    * LAZY_MS after they were queued; model output (llm_delta) until DELTA_PACE_MS after the last
    * stored piece, so a streamed answer costs one statement per moment rather than per piece (the
-   * first piece goes out at once). Any other write, idle() or the run's end cuts the wait short.
+   * first piece goes out at once), or, when this process's readers were shown all of it already,
+   * SHOWN_DELTA_PACE_MS from its first piece. Any other write, idle() or the run's end cuts the wait
+   * short.
    */
   private async gather(): Promise<void> {
     for (;;) {
@@ -265,13 +272,17 @@ export class RunWriter {
   private waitFor(now: number): number {
     if (this.urgent > 0 || this.queue.length === 0) return 0;
     let lazyUntil = Number.POSITIVE_INFINITY;
-    let deltas = false;
+    let firstDelta = Number.POSITIVE_INFINITY;
     for (const p of this.queue) {
       if (p.kind === 'now') return 0;
-      if (p.kind === 'delta') deltas = true;
+      if (p.kind === 'delta') firstDelta = Math.min(firstDelta, p.at);
       else lazyUntil = Math.min(lazyUntil, p.at + LAZY_MS);
     }
-    return (deltas ? this.lastDeltaWrite + DELTA_PACE_MS : lazyUntil) - now;
+    if (firstDelta === Number.POSITIVE_INFINITY) return lazyUntil - now;
+    // Everything queued was shown ahead (so nothing else is queued): readers here wait for none of it.
+    if (this.announcedSeq >= this.queuedSeq)
+      return Math.max(this.lastDeltaWrite, firstDelta) + SHOWN_DELTA_PACE_MS - now;
+    return this.lastDeltaWrite + DELTA_PACE_MS - now;
   }
 }
 
