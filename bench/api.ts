@@ -37,15 +37,16 @@ const STREAM_MODEL = { firstTokenLatencyMs: 200, chunkLatencyMs: 10 };
 /** Throughput is measured against a model that answers at once. */
 const INSTANT_MODEL = { firstTokenLatencyMs: 0, chunkLatencyMs: 0 };
 /**
- * Streams per side (model, Weft) at each concurrency of the first-token comparison. The lanes of a
- * level start spread over STREAM_RAMP_MS, about one answer's length, so the level measures that many
+ * Streams per side (model, Weft) at each concurrency of the first-token comparison: enough at 20 and
+ * 50 that a p99 is not decided by the few answers of a level's first moments. The lanes of a level
+ * start spread over STREAM_RAMP_MS, about one answer's length, so the level measures that many
  * streams held open; the last level opens its 50 lanes in the same moment (`together`), a burst of
  * new streams, and is reported beside it.
  */
 const STREAM_LEVELS = [
   { concurrency: 1, requests: 20, together: false },
-  { concurrency: 20, requests: 200, together: false },
-  { concurrency: 50, requests: 300, together: false },
+  { concurrency: 20, requests: 1000, together: false },
+  { concurrency: 50, requests: 1000, together: false },
   { concurrency: 50, requests: 300, together: true },
 ];
 /** The stream model's answer (12 chunks) takes about 200 + 11 × 10 ms. */

@@ -158,6 +158,10 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
       }
     });
   });
+  // As a hosted provider does, idle keep-alive connections stay open longer than Node's 5 s default:
+  // clients (the bench's pools, Weft's model agent) close theirs first, so none reuses a connection
+  // the server is closing at that moment.
+  server.keepAliveTimeout = 65_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
