@@ -52,7 +52,7 @@ export async function insertRun(
   placement: SQL,
   runId: string = randomUUID(),
 ): Promise<{ runId: string; queued: RunEvent }> {
-  const data = { runId, inputs: input.inputs };
+  const data = JSON.stringify({ runId, inputs: input.inputs });
   const result = await db.execute(sql`
     with run as (
       insert into runs (id, workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
@@ -62,7 +62,7 @@ export async function insertRun(
               ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${engine}::run_engine, ${placement})
     )
     insert into run_events (run_id, seq, workspace_id, type, data)
-    values (${runId}::uuid, 1, ${input.workspaceId}::uuid, 'run_queued', ${JSON.stringify(data)}::jsonb)
+    values (${runId}::uuid, 1, ${input.workspaceId}::uuid, 'run_queued', ${data}::jsonb)
     returning created_at as at`);
   const at = rowsOf<{ at: string | Date }>(result)[0]?.at;
   // As a reader would read it back: data is a copy of what was stored.
@@ -70,7 +70,7 @@ export async function insertRun(
     seq: 1,
     type: 'run_queued',
     nodeId: null,
-    data: JSON.parse(JSON.stringify(data)) as Json,
+    data: JSON.parse(data) as Json,
     createdAt: at ? new Date(at) : new Date(),
   };
   return { runId, queued };

@@ -135,7 +135,6 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
         FINISHED_CHANNEL,
         each((from, runId, status) => {
           if (from !== origin && runId) {
-            recent.finished(runId);
             if (status) remember(runId, status);
             local.emit(`finished:${runId}`, status);
           }
@@ -208,7 +207,6 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
       return recent.after(runId, afterSeq);
     },
     runFinished(runId, status, run) {
-      recent.finished(runId);
       remember(runId, status);
       local.emit(`finished:${runId}`, status, run);
       send(FINISHED_CHANNEL, runId, `${runId}|${status}`);

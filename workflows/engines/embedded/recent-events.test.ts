@@ -62,12 +62,11 @@ describe('RecentEvents', () => {
   it('forgets a finished or paused run soon and an idle one later', () => {
     let now = 0;
     const recent = new RecentEvents({ afterFinishMs: 1_000, idleMs: 30_000 }, () => now);
-    recent.note('done', 1, [ev(1)]);
+    recent.note('done', 2, [ev(1), ev(2, 'run_finished')]);
     recent.note('paused', 2, [ev(1), ev(2, 'paused')]);
     recent.note('sleeping', 1, [ev(1)]);
-    recent.finished('done');
     now = 999;
-    expect(seqs(recent.after('done', 0))).toEqual([1]);
+    expect(seqs(recent.after('done', 0))).toEqual([1, 2]);
     expect(seqs(recent.after('paused', 0))).toEqual([1, 2]);
     now = 1_500;
     expect(recent.after('done', 0)).toBeNull();

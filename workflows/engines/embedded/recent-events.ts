@@ -12,7 +12,7 @@ export interface RecentEventsLimits {
   perRun: number;
   /** Runs kept at most; the least recently written are dropped first. */
   runs: number;
-  /** How long a finished run's events stay. */
+  /** How long the events of a run that finished or paused stay. */
   afterFinishMs: number;
   /** How long a run's events stay after its last one (a paused run, a crashed executor). */
   idleMs: number;
@@ -30,9 +30,10 @@ const DEFAULT_LIMITS: RecentEventsLimits = {
 
 interface Entry {
   events: RunEvent[];
-  /** Date.now() of the last event, or when the run finished. */
+  /** Date.now() of the last event. */
   touched: number;
-  finished: boolean;
+  /** Its last event was one after which the run leaves this process (LEAVING). */
+  leaving: boolean;
 }
 
 export class RecentEvents {
@@ -73,20 +74,11 @@ export class RecentEvents {
     }
     // Re-inserted so the map stays ordered by last write (oldest first).
     this.entries.delete(runId);
-    const leaving = LEAVING.has(events.at(-1)?.type ?? '');
-    this.entries.set(runId, { events: kept, touched: now, finished: leaving || (entry?.finished ?? false) });
+    this.entries.set(runId, { events: kept, touched: now, leaving: LEAVING.has(kept.at(-1)?.type ?? '') });
     if (this.entries.size > this.limits.runs) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-  }
-
-  /** The run ended: its events are kept only briefly now. */
-  finished(runId: string): void {
-    const entry = this.entries.get(runId);
-    if (!entry) return;
-    entry.finished = true;
-    entry.touched = this.now();
   }
 
   /**
@@ -111,7 +103,7 @@ export class RecentEvents {
     if (now - this.lastSweep < 1_000) return;
     this.lastSweep = now;
     for (const [runId, entry] of this.entries) {
-      const ttl = entry.finished ? this.limits.afterFinishMs : this.limits.idleMs;
+      const ttl = entry.leaving ? this.limits.afterFinishMs : this.limits.idleMs;
       if (now - entry.touched >= ttl) this.entries.delete(runId);
     }
   }
