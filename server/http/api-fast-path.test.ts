@@ -3,11 +3,11 @@
 // handler's own check without being held whole, streamed responses go out chunk by chunk, and a
 // client that goes away aborts the request's signal.
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBodyText } from '@/server/public-api/body';
 import { errorResponse } from '@/server/public-api/errors';
-import { serveWithHandler, withDirectBody } from './api-fast-path';
+import { STREAM_PACKET_GAP_MS, serveWithHandler, withDirectBody } from './api-fast-path';
 
 type Handler = (req: Request) => Promise<Response>;
 
@@ -174,6 +174,44 @@ describe('serveWithHandler', () => {
       text += new TextDecoder().decode(next.value);
     }
     expect(text).toBe('data: one\n\ndata: two\n\ndata: three\n\n');
+  });
+
+  it('sends a write after a quiet moment at once and gathers the writes that follow closely', async () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const url = await serve(async () =>
+      withDirectBody(new Response('unused'), (sink) => {
+        sink.write(bytes('a'));
+        setTimeout(() => sink.write(bytes('b')), 5);
+        setTimeout(() => sink.write(bytes('c')), 10);
+        // Quiet for well over the gap: the next write leaves at once again.
+        setTimeout(() => sink.write(bytes('d')), 5 * STREAM_PACKET_GAP_MS);
+        setTimeout(() => sink.end(), 6 * STREAM_PACKET_GAP_MS);
+      }),
+    );
+    // Read off a plain socket, so each packet is one piece (an HTTP client splits them by chunk).
+    const { port } = new URL(url);
+    const arrivals = await new Promise<{ text: string; at: number }[]>((resolve, reject) => {
+      const packets: { text: string; at: number }[] = [];
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET /x HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n'),
+      );
+      socket.on('data', (packet: Buffer) => packets.push({ text: String(packet), at: performance.now() }));
+      socket.on('end', () => resolve(packets));
+      socket.on('error', reject);
+    });
+    // The body's pieces as they came, one entry a packet (chunk framing and headers left out).
+    const bodyOf = (packet: string) =>
+      packet
+        .slice(packet.includes('\r\n\r\n') ? packet.indexOf('\r\n\r\n') + 4 : 0)
+        .split('\r\n')
+        .filter((line, i) => i % 2 === 1 && line !== '')
+        .join('');
+    const pieces = arrivals.map((p) => ({ text: bodyOf(p.text), at: p.at })).filter((p) => p.text !== '');
+    expect(pieces.map((p) => p.text)).toEqual(['a', 'bc', 'd']);
+    const [a, bc, d] = pieces;
+    // b waited for the gap after a's packet; d, written after a quiet moment, did not wait.
+    expect((bc?.at ?? 0) - (a?.at ?? 0)).toBeGreaterThanOrEqual(STREAM_PACKET_GAP_MS - 2);
+    expect((d?.at ?? 0) - (a?.at ?? 0)).toBeLessThan(5 * STREAM_PACKET_GAP_MS + 40);
   });
 
   it('aborts the request signal when the client leaves a body that writes itself', async () => {

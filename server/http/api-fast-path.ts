@@ -36,7 +36,8 @@ export function withDirectBody(response: Response, body: DirectBody): Response {
   return response;
 }
 
-function directBodyOf(response: Response): DirectBody | undefined {
+/** How `response`'s body writes itself, when it can (withDirectBody). */
+export function directBodyOf(response: Response): DirectBody | undefined {
   return (response as Response & { [DIRECT_BODY]?: DirectBody })[DIRECT_BODY];
 }
 
@@ -152,14 +153,26 @@ export async function serveWithHandler(
 }
 
 /**
+ * At most one packet per stream in this many milliseconds once it is flowing: model output arriving
+ * every few milliseconds leaves a few pieces at a time (one write and one wake-up of the reader per
+ * packet instead of per piece), while a write after a quiet moment, such as an answer's first piece,
+ * leaves at once.
+ */
+export const STREAM_PACKET_GAP_MS = 25;
+
+/**
  * Writes straight to the response. What is written in one go (several events of one moment) leaves
  * in one packet: the socket is corked at the first write and uncorked once the current chain of
- * callbacks has run.
+ * callbacks has run, or, within STREAM_PACKET_GAP_MS of the last packet, once that time is up.
  */
 function corkedSink(res: ServerResponse): DirectBodySink {
   let corked = false;
+  let lastPacket = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
   const uncork = () => {
     corked = false;
+    timer = undefined;
+    lastPacket = performance.now();
     res.uncork();
   };
   return {
@@ -168,11 +181,15 @@ function corkedSink(res: ServerResponse): DirectBodySink {
       if (!corked) {
         corked = true;
         res.cork();
-        process.nextTick(uncork);
+        const wait = lastPacket + STREAM_PACKET_GAP_MS - performance.now();
+        if (wait > 0) timer = setTimeout(uncork, wait);
+        else process.nextTick(uncork);
       }
       res.write(chunk);
     },
     end() {
+      // end() sends whatever is still corked.
+      clearTimeout(timer);
       if (!res.writableEnded && !res.destroyed) res.end();
     },
   };

@@ -5,6 +5,7 @@
 // A run after the mark counts only the runs since; the same statement moves the mark forward.
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
+import { executeText, SqlText } from '@/db/sql-text';
 import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 
 const SETTLE_MS = 10_000;
@@ -24,25 +25,32 @@ const marks = new Map<string, Mark>();
 export async function runSequenceNumber(db: Db, appId: string, runId: string): Promise<number> {
   const held = marks.get(appId);
   const mark = held && Date.now() - held.madeAt < MARK_MAX_AGE_MS ? held : undefined;
-  const from = mark ? sql`${mark.at}::timestamptz` : sql`'-infinity'::timestamptz`;
-  const result = await db.execute(sql`
-    with r as (select created_at from runs where id = ${runId}::uuid),
-         settled as (select now() - ${SETTLE_MS} * interval '1 millisecond' as at)
+  const q = new SqlText();
+  const [run, app, from] = [
+    q.param(runId),
+    q.param(appId),
+    `${q.param(mark?.at ?? '-infinity')}::timestamptz`,
+  ];
+  q.add(`
+    with r as (select created_at from runs where id = ${run}::uuid),
+         settled as (select now() - ${q.param(SETTLE_MS)} * interval '1 millisecond' as at)
     select
-      (select count(*) from runs where app_id = ${appId}::uuid and created_at > ${from}
+      (select count(*) from runs where app_id = ${app}::uuid and created_at > ${from}
          and created_at <= (select created_at from r)) as since_mark,
       (select created_at from r) > ${from} as after_mark,
-      (select count(*) from runs where app_id = ${appId}::uuid and created_at > ${from}
+      (select count(*) from runs where app_id = ${app}::uuid and created_at > ${from}
          and created_at <= (select at from settled)) as settled_since_mark,
       (select at from settled)::text as settled_at,
       (select at from settled) > ${from} as mark_moves`);
-  const row = rowsOf<{
-    since_mark: string | number;
-    after_mark: boolean | null;
-    settled_since_mark: string | number;
-    settled_at: string;
-    mark_moves: boolean;
-  }>(result)[0];
+  const row = (
+    await executeText<{
+      since_mark: string | number;
+      after_mark: boolean | null;
+      settled_since_mark: string | number;
+      settled_at: string;
+      mark_moves: boolean;
+    }>(db, q)
+  )[0];
   if (!row) return 1;
   const base = mark?.count ?? 0;
   if (row.mark_moves) {

@@ -3,6 +3,7 @@
 // passes its chunks through and reports its end or cancellation once.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from '@/db/client';
+import { directBodyOf, withDirectBody } from '@/server/http/api-fast-path';
 import {
   type ApiRequestRow,
   FLUSH_AFTER_MS,
@@ -134,5 +135,28 @@ describe('observeBody', () => {
     await reader?.cancel();
     expect(onEnd).toHaveBeenCalledTimes(1);
     expect(wasCancelled()).toBe(true);
+  });
+
+  it('keeps a body that writes itself writing itself, and reports its end once', async () => {
+    const onEnd = vi.fn();
+    const { response } = source(['never read']);
+    const written: string[] = [];
+    let ends = 0;
+    const writesItself = withDirectBody(response, (sink) => {
+      sink.write(new TextEncoder().encode('data: 1\n\n'));
+      sink.end();
+    });
+    const watched = observeBody(writesItself, onEnd);
+    const direct = directBodyOf(watched);
+    expect(direct).toBeDefined();
+    direct?.({
+      write: (chunk) => written.push(new TextDecoder().decode(chunk)),
+      end: () => {
+        ends += 1;
+      },
+    });
+    expect(written).toEqual(['data: 1\n\n']);
+    expect(ends).toBe(1);
+    expect(onEnd).toHaveBeenCalledTimes(1);
   });
 });

@@ -7,6 +7,7 @@
 import { inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiRequests, apps } from '@/db/schema';
+import { directBodyOf, withDirectBody } from '@/server/http/api-fast-path';
 import type { ApiCaller } from './auth';
 
 export const FLUSH_AFTER_MS = 1_000;
@@ -178,7 +179,8 @@ export function trackRequest(db: Db, req: Request, caller: ApiCaller, startedAt:
 /**
  * The same response whose body calls `onEnd` once, when it has been read to the end, fails, or is
  * cancelled (the client went away). Chunks pass straight through: the stream pulls from the
- * original only when its reader asks (high-water mark 0), so nothing is buffered here.
+ * original only when its reader asks (high-water mark 0), so nothing is buffered here. A body that
+ * writes itself (withDirectBody) still does, and `onEnd` follows its end.
  */
 export function observeBody(response: Response, onEnd: () => void): Response {
   const body = response.body;
@@ -192,11 +194,12 @@ export function observeBody(response: Response, onEnd: () => void): Response {
     ended = true;
     onEnd();
   };
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
+          reader ??= body.getReader();
           const { done, value } = await reader.read();
           if (done) {
             end();
@@ -211,14 +214,25 @@ export function observeBody(response: Response, onEnd: () => void): Response {
       },
       cancel(reason) {
         end();
-        return reader.cancel(reason);
+        return (reader ?? body).cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-  return new Response(stream, {
+  const observed = new Response(stream, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
+  const direct = directBodyOf(response);
+  if (!direct) return observed;
+  return withDirectBody(observed, (sink) =>
+    direct({
+      write: (chunk) => sink.write(chunk),
+      end: () => {
+        sink.end();
+        end();
+      },
+    }),
+  );
 }

@@ -5,8 +5,8 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { conversations, messages } from '@/db/schema';
+import { executeText, sqlText } from '@/db/sql-text';
 import { badInput, notFound } from '@/server/errors';
-import { rowsOf } from '@/workflows/engines/embedded/sql-rows';
 
 /** Whose conversations: one app of one workspace, one end user. */
 export interface ConversationScope {
@@ -146,7 +146,7 @@ export async function startConversation(
   input: { name: string; query: string; inputs?: Record<string, unknown>; runId?: string | null },
 ): Promise<{ conversation: ConversationRow; message: { id: string; createdAt: Date } }> {
   const inputs = JSON.stringify(input.inputs ?? {});
-  const result = await db.execute(sql`
+  const statement = sqlText`
     with c as (
       insert into conversations (workspace_id, app_id, end_user, name, inputs)
       values (${scope.workspaceId}::uuid, ${scope.appId}::uuid, ${scope.endUser},
@@ -160,8 +160,8 @@ export async function startConversation(
       returning id, created_at
     )
     select c.id, c.name, c.inputs, c.created_at, c.updated_at, m.id as message_id, m.created_at as message_created_at
-    from c, m`);
-  const [row] = rowsOf<{
+    from c, m`;
+  const [row] = await executeText<{
     id: string;
     name: string;
     inputs: unknown;
@@ -169,7 +169,7 @@ export async function startConversation(
     updated_at: string | Date;
     message_id: string;
     message_created_at: string | Date;
-  }>(result);
+  }>(db, statement);
   if (!row) throw new Error('conversation insert returned nothing');
   return {
     conversation: asConversation({
@@ -302,23 +302,15 @@ export async function finishMessage(
     error?: unknown;
   },
 ): Promise<boolean> {
-  const updated = await db
-    .update(messages)
-    .set({
-      answer: outcome.answer,
-      status: outcome.status,
-      usage: outcome.usage ?? null,
-      error: outcome.error ?? null,
-      finishedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(messages.id, ref.messageId),
-        eq(messages.workspaceId, ref.workspaceId),
-        eq(messages.status, 'running'),
-      ),
-    )
-    .returning({ id: messages.id });
+  const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+  const updated = await executeText<{ id: string }>(
+    db,
+    sqlText`
+    update messages set answer = ${outcome.answer}, status = ${outcome.status}, usage = ${json(outcome.usage)}::jsonb,
+      error = ${json(outcome.error)}::jsonb, finished_at = now()
+    where id = ${ref.messageId}::uuid and workspace_id = ${ref.workspaceId}::uuid and status = 'running'
+    returning id`,
+  );
   return updated.length > 0;
 }
 

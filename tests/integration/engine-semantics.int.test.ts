@@ -112,6 +112,41 @@ describe.each(testDatabases())('engine semantics on $name', ({ open }) => {
     expect(followed[0]?.createdAt.getTime()).toBe(run.createdAt.getTime());
   });
 
+  it("stores a side effect's row before the next side effect starts, the last one with the run's end", async () => {
+    api.behave('/effect-b', { delayMs: 40 });
+    const runId = await h.start(
+      workflow(
+        [
+          start(),
+          http('a', '/effect-a'),
+          http('b', '/effect-b'),
+          end({ a: '{{a.status}}', b: '{{b.status}}' }),
+        ],
+        [
+          ['start', 'a'],
+          ['a', 'b'],
+          ['b', 'end'],
+        ],
+      ),
+    );
+    const run = await h.waitFor(runId);
+    expect(run.status).toBe('succeeded');
+    const events = await h.events(runId);
+    const finished = (nodeId: string) =>
+      events.find((e) => e.type === 'node_finished' && e.nodeId === nodeId)?.createdAt.getTime();
+    const [bArrived] = api.arrivals('/effect-b');
+    // a's row was stored (its statement had begun: created_at is its now()) before b's request left.
+    expect(finished('a')).toBeLessThanOrEqual(bArrived ?? 0);
+    // b's row, with nothing after it but pure work, went out in the run's final statement.
+    expect(finished('b')).toBe(events.at(-1)?.createdAt.getTime());
+    expect(events.at(-1)?.type).toBe('run_finished');
+    const rows = await database.db.select().from(runSteps).where(eq(runSteps.runId, runId));
+    expect(rows.filter((r) => r.nodeId === 'a' || r.nodeId === 'b').map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
+  });
+
   it('runs parallel branches concurrently into a join', async () => {
     api.behave('/par/a', { delayMs: 250 });
     api.behave('/par/b', { delayMs: 250 });

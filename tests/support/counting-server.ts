@@ -16,6 +16,8 @@ export interface CountingServer {
   url: string;
   counts(path: string): number;
   idempotencyKeys(path: string): string[];
+  /** When each request to `path` arrived (Date.now()). */
+  arrivals(path: string): number[];
   /** Authorization headers received on `path`. */
   authorizations(path: string): string[];
   maxInFlight(prefix?: string): number;
@@ -26,7 +28,7 @@ export interface CountingServer {
 }
 
 export async function startCountingServer(defaults: Behaviour = {}): Promise<CountingServer> {
-  const hits = new Map<string, { count: number; keys: string[]; auth: string[] }>();
+  const hits = new Map<string, { count: number; keys: string[]; auth: string[]; at: number[] }>();
   const behaviours = new Map<string, Behaviour>();
   const waiters: { path: string; times: number; resolve: () => void }[] = [];
   const inFlight = new Map<string, number>();
@@ -34,7 +36,8 @@ export async function startCountingServer(defaults: Behaviour = {}): Promise<Cou
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const entry = hits.get(path) ?? { count: 0, keys: [], auth: [] };
+    const entry = hits.get(path) ?? { count: 0, keys: [], auth: [], at: [] };
+    entry.at.push(Date.now());
     if (req.headers.authorization) entry.auth.push(req.headers.authorization);
     entry.count += 1;
     const key = req.headers['idempotency-key'];
@@ -71,6 +74,7 @@ export async function startCountingServer(defaults: Behaviour = {}): Promise<Cou
     url: `http://127.0.0.1:${port}`,
     counts: (path) => hits.get(path)?.count ?? 0,
     idempotencyKeys: (path) => hits.get(path)?.keys ?? [],
+    arrivals: (path) => hits.get(path)?.at ?? [],
     authorizations: (path) => hits.get(path)?.auth ?? [],
     maxInFlight: (prefix = '*') => peaks.get(prefix) ?? 0,
     reached: (path, times = 1) =>

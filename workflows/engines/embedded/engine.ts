@@ -1,13 +1,13 @@
 // The embedded engine's API: start a run, signal it, cancel it, read it and follow its events.
 // Runs are rows; any worker sharing the database executes them (see worker.ts).
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runEvents, runSignals, runs } from '@/db/schema';
+import { executeText, SqlText } from '@/db/sql-text';
 import type { WorkflowDefinition } from '@/workflows/dsl/definition';
 import type { Json } from '@/workflows/interpreter/types';
 import type { RunEventBus } from './event-bus';
-import { rowsOf } from './sql-rows';
 import type { EmbeddedWorker } from './worker';
 
 export interface StartRunInput {
@@ -41,30 +41,34 @@ export class EngineError extends Error {
 export const FINISHED = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const;
 
 /**
- * Inserts a run and its run_queued event in one statement. `placement` fills status, wake_at,
- * lease_owner, lease_expires_at and started_at. The id is made here, so both rows are plain VALUES.
+ * Inserts a run and its run_queued event in one statement. `placement` writes (values taken into
+ * its SqlText) status, wake_at, lease_owner, lease_expires_at and started_at. The id is made here,
+ * so both rows are plain VALUES.
  * Returns the run_queued event as stored; its created_at is the run's (one statement, one now()).
  */
 export async function insertRun(
   db: Db,
   input: StartRunInput,
   engine: 'embedded' | 'temporal',
-  placement: SQL,
+  placement: (q: SqlText) => string,
   runId: string = randomUUID(),
 ): Promise<{ runId: string; queued: RunEvent }> {
   const data = JSON.stringify({ runId, inputs: input.inputs });
-  const result = await db.execute(sql`
+  const q = new SqlText();
+  const [id, workspace] = [q.param(runId), q.param(input.workspaceId)];
+  q.add(`
     with run as (
       insert into runs (id, workspace_id, app_id, app_version_id, version_number, definition, inputs, created_by,
                         engine, status, wake_at, lease_owner, lease_expires_at, started_at)
-      values (${runId}::uuid, ${input.workspaceId}::uuid, ${input.appId}::uuid, ${input.appVersionId}::uuid,
-              ${input.versionNumber}::int, ${JSON.stringify(input.definition)}::jsonb,
-              ${JSON.stringify(input.inputs)}::jsonb, ${input.createdBy}::uuid, ${engine}::run_engine, ${placement})
+      values (${id}::uuid, ${workspace}::uuid, ${q.param(input.appId)}::uuid, ${q.param(input.appVersionId)}::uuid,
+              ${q.param(input.versionNumber)}::int, ${q.param(JSON.stringify(input.definition))}::jsonb,
+              ${q.param(JSON.stringify(input.inputs))}::jsonb, ${q.param(input.createdBy)}::uuid,
+              ${q.param(engine)}::run_engine, ${placement(q)})
     )
     insert into run_events (run_id, seq, workspace_id, type, data)
-    values (${runId}::uuid, 1, ${input.workspaceId}::uuid, 'run_queued', ${data}::jsonb)
+    values (${id}::uuid, 1, ${workspace}::uuid, 'run_queued', ${q.param(data)}::jsonb)
     returning created_at as at`);
-  const at = rowsOf<{ at: string | Date }>(result)[0]?.at;
+  const at = (await executeText<{ at: string | Date }>(db, q))[0]?.at;
   // As a reader would read it back: data is a copy of what was stored.
   const queued: RunEvent = {
     seq: 1,
@@ -130,9 +134,10 @@ export function createEmbeddedEngine(deps: { db: Db; bus: RunEventBus }) {
       const slot = localWorker?.reserveSlot() ?? null;
       const runId = randomUUID();
       // The run row (leased to the local worker when it has room) and run_queued, in one statement.
-      const placement = slot
-        ? sql`'running', null, ${slot.workerId}, now() + ${slot.leaseMs} * interval '1 millisecond', now()`
-        : sql`'queued', now(), null, null, null`;
+      const placement = (q: SqlText) =>
+        slot
+          ? `'running', null, ${q.param(slot.workerId)}, now() + ${q.param(slot.leaseMs)} * interval '1 millisecond', now()`
+          : `'queued', now(), null, null, null`;
       const inserted = insertRun(db, input, 'embedded', placement, runId);
       const { onFinished } = opts;
       const offFinished = onFinished

@@ -33,6 +33,8 @@ export interface JournalDurableDeps {
 
 export function createJournalDurable(deps: JournalDurableDeps): Durable {
   const { db, runId, workspaceId, journal, writer, state } = deps;
+  /** Rows of side-effecting steps queued and not yet stored. */
+  let unstoredEffects = 0;
   return {
     async activity(stepKey: string, request: ActivityRequest, activityOpts) {
       state.throwIfCancelled();
@@ -43,11 +45,13 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
       }
       const pure = deps.catalog[request.nodeType]?.pure === true;
       return state.track(async () => {
-        // No wait for earlier writes before a side effect: a non-pure step's result is used only once
-        // its row is stored (below), so what can still be queued is recomputed on replay (pure and
-        // recorded steps) or not yet used (a parallel branch's step in flight) — a crash re-runs at
-        // most steps in flight, never one whose result was already used. The model call of a chat
-        // turn thus starts without waiting for the start node's row.
+        // A side effect starts only once every earlier side effect's row is stored, so a crash never
+        // repeats one whose result another side effect may have used. Until then such a row waits in
+        // the writer's queue like a pure step's: pure work (recomputed on replay) may use its result,
+        // and when nothing else happens before the run ends, the row goes out in the run's final
+        // statement. A chat turn's model step thus costs no statement of its own, and its model call
+        // starts without waiting for the start node's row.
+        if (!pure && unstoredEffects > 0) await writer.idle();
         const result = await runJournaledStep(
           {
             writer,
@@ -61,15 +65,23 @@ export function createJournalDurable(deps: JournalDurableDeps): Durable {
             onUsage: () => {
               deps.usageSeen.seen = true;
             },
-            lazy: pure,
+            lazy: true,
           },
           stepKey,
           request,
           activityOpts.timeoutMs,
         );
-        // A pure step's row may be stored after the run moves on (it is recomputed after a crash).
         if (pure) result.stored.catch(() => {});
-        else await result.stored;
+        else {
+          // A failed write stays the writer's failure: the next idle() (above, or the run's end) throws it.
+          unstoredEffects += 1;
+          result.stored.then(
+            () => {
+              unstoredEffects -= 1;
+            },
+            () => {},
+          );
+        }
         journal.steps.set(stepKey, {
           status: result.status,
           output: result.output,

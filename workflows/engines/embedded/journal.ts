@@ -1,8 +1,9 @@
 // Reads a run's journal (completed steps, timers, signals, last event number) so an executor can
 // replay the interpreter against it, and writes steps together with their events in one statement.
-import { and, eq, max, type SQL, sql } from 'drizzle-orm';
+import { and, eq, max, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { runEvents, runSignals, runSteps, runTimers } from '@/db/schema';
+import { executeText, SqlText } from '@/db/sql-text';
 import type { Json, StepErrorData } from '@/workflows/interpreter/types';
 import type { TokenUsage } from '@/workflows/nodes/node-spec';
 import { rowsOf } from './sql-rows';
@@ -106,49 +107,50 @@ export interface StepRow {
   finishedAt: Date;
 }
 
-/** A JSON value as a jsonb parameter; null and undefined as SQL NULL. */
-const jsonb = (value: unknown) =>
-  value === null || value === undefined ? sql`null::jsonb` : sql`${JSON.stringify(value)}::jsonb`;
-
 /**
- * The data-modifying CTEs that store step rows and events numbered from `firstSeq`, to be combined
- * into one statement (a plain write, or the run's final update). Rows go in as VALUES lists of
- * parameters: on PGlite that plans in well under half the time of unpacking one JSON document.
+ * The data-modifying CTEs that store step rows and events numbered from `firstSeq`, their values
+ * taken into `q`, to be combined into one statement (a plain write, or the run's final update). Rows
+ * go in as VALUES lists of parameters: on PGlite that plans in well under half the time of unpacking
+ * one JSON document.
  */
 export function journalWriteCtes(
+  q: SqlText,
   runId: string,
   workspaceId: string,
   firstSeq: number,
   events: NewEvent[],
   steps: StepRow[],
-): SQL[] {
-  const ctes: SQL[] = [];
+): string[] {
+  const ctes: string[] = [];
   if (steps.length > 0) {
+    const run = q.param(runId);
+    const workspace = q.param(workspaceId);
     const rows = steps.map(
-      (s) => sql`(${runId}::uuid, ${s.stepKey}, ${workspaceId}::uuid, ${s.nodeId}, ${s.nodeType},
-        ${s.attempt}::int, ${s.status}, ${jsonb(s.input)}, ${jsonb(s.output)}, ${jsonb(s.error)},
-        ${jsonb(s.logs?.length ? s.logs : null)}, ${jsonb(s.usage?.length ? s.usage : null)},
-        ${s.startedAt.toISOString()}::timestamptz, ${s.finishedAt.toISOString()}::timestamptz)`,
+      (
+        s,
+      ) => `(${run}::uuid, ${q.param(s.stepKey)}, ${workspace}::uuid, ${q.param(s.nodeId)}, ${q.param(s.nodeType)},
+        ${q.param(s.attempt)}::int, ${q.param(s.status)}, ${q.jsonb(s.input)}, ${q.jsonb(s.output)}, ${q.jsonb(s.error)},
+        ${q.jsonb(s.logs?.length ? s.logs : null)}, ${q.jsonb(s.usage?.length ? s.usage : null)},
+        ${q.param(s.startedAt.toISOString())}::timestamptz, ${q.param(s.finishedAt.toISOString())}::timestamptz)`,
     );
-    ctes.push(sql`new_steps as (
+    ctes.push(`new_steps as (
       insert into run_steps (run_id, step_key, workspace_id, node_id, node_type, attempt, status, input, output,
                              error, logs, usage, started_at, finished_at)
-      values ${sql.join(rows, sql`, `)}
+      values ${rows.join(', ')}
       on conflict do nothing
       returning status, node_type
     )`);
   }
   if (events.length > 0) {
+    const run = q.param(runId);
+    const workspace = q.param(workspaceId);
     const rows = events.map(
-      (
-        e,
-        i,
-      ) => sql`(${runId}::uuid, ${firstSeq + i}::int, ${workspaceId}::uuid, ${e.type}, ${e.nodeId ?? null},
-        ${JSON.stringify(e.data === undefined ? null : e.data)}::jsonb)`,
+      (e, i) => `(${run}::uuid, ${q.param(firstSeq + i)}::int, ${workspace}::uuid, ${q.param(e.type)},
+        ${q.param(e.nodeId ?? null)}, ${q.param(JSON.stringify(e.data === undefined ? null : e.data))}::jsonb)`,
     );
-    ctes.push(sql`new_events as (
+    ctes.push(`new_events as (
       insert into run_events (run_id, seq, workspace_id, type, node_id, data)
-      values ${sql.join(rows, sql`, `)}
+      values ${rows.join(', ')}
     )`);
   }
   return ctes;
@@ -166,9 +168,10 @@ export async function writeStepsAndEvents(
   events: NewEvent[],
   steps: StepRow[],
 ): Promise<Date | null> {
-  const ctes = journalWriteCtes(runId, workspaceId, firstSeq, events, steps);
+  const q = new SqlText();
+  const ctes = journalWriteCtes(q, runId, workspaceId, firstSeq, events, steps);
   if (ctes.length === 0) return null;
-  const result = await db.execute(sql`with ${sql.join(ctes, sql`, `)} select now() as at`);
-  const at = rowsOf<{ at: string | Date }>(result)[0]?.at;
+  q.add(`with ${ctes.join(', ')} select now() as at`);
+  const at = (await executeText<{ at: string | Date }>(db, q))[0]?.at;
   return at ? new Date(at) : new Date();
 }

@@ -8,8 +8,12 @@ import { type ActivityEnvironment, executeActivity } from './activities';
 import type { NewEvent, StepRow } from './journal';
 import type { RunWriter } from './run-writer';
 
-/** How long a node may run before its node_started event is stored on its own. */
-const START_EVENT_FLUSH_MS = 25;
+/**
+ * How long a node may run before its node_started event is stored on its own. Shorter than the
+ * writer's wait for lazy writes (LAZY_MS), so the row of a pure step just before, still waiting,
+ * goes out in the same statement.
+ */
+const START_EVENT_FLUSH_MS = 20;
 
 export interface JournaledStepResult {
   status: 'succeeded' | 'failed';
@@ -26,7 +30,7 @@ export interface JournaledStepOptions {
   onUsage?: () => void;
   /** The config as stored in the step row (e.g. with secret placeholders rather than values). */
   storedInput?: Json;
-  /** Nothing waits for the row (a pure step, recomputed on replay): see RunWriter.append. */
+  /** Nothing waits for the row yet (see RunWriter.append and journal-durable's activity). */
   lazy?: boolean;
 }
 

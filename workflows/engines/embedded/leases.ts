@@ -1,8 +1,9 @@
 // Run ownership: claiming due runs (FOR UPDATE SKIP LOCKED, so several workers can share one
 // database), renewing a lease while working, and handing a run back — suspended until a timer or
 // signal, or finished. Lease times use the database clock, shared by every process.
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
+import { executeText, SqlText } from '@/db/sql-text';
 import type { Json, RunOutcome } from '@/workflows/interpreter/types';
 import type { TokenUsage } from '@/workflows/nodes/node-spec';
 import type { FinishedRun } from './event-bus';
@@ -109,18 +110,23 @@ export async function suspendRun(
   return rowsOf(result).length > 0;
 }
 
-/** The run_finished event after the remaining writes, as CTEs for the run's last statement. */
+/**
+ * The run_finished event after the remaining writes, as CTEs (values taken into `q`) for the run's
+ * last statement.
+ */
 export function finishingWrites(
+  q: SqlText,
   run: { id: string; workspaceId: string },
   outcome: RunOutcome,
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
-): { error: Json; writes: SQL[]; finished: NewEvent } {
+): { error: Json; writes: string[]; finished: NewEvent } {
   const error: Json = outcome.error ? { ...outcome.error } : null;
   const finished: NewEvent = {
     type: 'run_finished',
     data: { runId: run.id, status: outcome.status, outputs: outcome.outputs, error },
   };
   const writes = journalWriteCtes(
+    q,
     run.id,
     run.workspaceId,
     remaining.firstSeq,
@@ -131,28 +137,29 @@ export function finishingWrites(
 }
 
 /**
- * The `set` list of a finished run: status, outputs, error, no lease, and usage totals over its
- * stored steps plus `pendingSteps` (null: no step used a model, skip the sum).
+ * The `set` list of a finished run (values taken into `q`): status, outputs, error, no lease, and
+ * usage totals over its stored steps plus `pendingSteps` (null: no step used a model, skip the sum).
  */
 export function finalRunColumns(
+  q: SqlText,
   runId: string,
   outcome: RunOutcome,
   error: Json,
   pendingSteps: StepRow[] | null,
-): SQL {
+): string {
   const pending = (pendingSteps ?? []).flatMap((s) => s.usage ?? []);
   const add = (pick: (u: TokenUsage) => number) => pending.reduce((sum, u) => sum + pick(u), 0);
   const usage = pendingSteps
-    ? sql`(
+    ? `(
         select jsonb_build_object(
-          'promptTokens', coalesce(sum((u->>'promptTokens')::bigint), 0) + ${add((u) => u.promptTokens)}::bigint,
-          'completionTokens', coalesce(sum((u->>'completionTokens')::bigint), 0) + ${add((u) => u.completionTokens)}::bigint,
-          'cost', coalesce(sum((u->>'cost')::numeric), 0) + ${add((u) => u.cost)}::numeric)
+          'promptTokens', coalesce(sum((u->>'promptTokens')::bigint), 0) + ${q.param(add((u) => u.promptTokens))}::bigint,
+          'completionTokens', coalesce(sum((u->>'completionTokens')::bigint), 0) + ${q.param(add((u) => u.completionTokens))}::bigint,
+          'cost', coalesce(sum((u->>'cost')::numeric), 0) + ${q.param(add((u) => u.cost))}::numeric)
         from run_steps s, jsonb_array_elements(coalesce(s.usage, '[]'::jsonb)) u
-        where s.run_id = ${runId}::uuid)`
-    : sql`null`;
-  return sql`status = ${outcome.status}, outputs = ${JSON.stringify(outcome.outputs)}::jsonb,
-      error = ${JSON.stringify(error)}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
+        where s.run_id = ${q.param(runId)}::uuid)`
+    : 'null';
+  return `status = ${q.param(outcome.status)}, outputs = ${q.param(JSON.stringify(outcome.outputs))}::jsonb,
+      error = ${q.param(JSON.stringify(error))}::jsonb, finished_at = now(), lease_owner = null, lease_expires_at = null,
       wake_at = null, usage = ${usage}`;
 }
 
@@ -169,34 +176,37 @@ export async function finishRun(
   remaining: { events: NewEvent[]; steps: StepRow[]; firstSeq: number },
   sumUsage: boolean,
 ): Promise<{ run: FinishedRun; at: Date; finished: NewEvent } | null> {
-  const { error, writes, finished } = finishingWrites(run, outcome, remaining);
+  const q = new SqlText();
+  const { error, writes, finished } = finishingWrites(q, run, outcome, remaining);
   // Steps that ran: those stored before (this statement does not see its own inserts in run_steps)
   // and those it inserts now (new_steps' RETURNING).
-  const counted = sql`s.status <> 'skipped' and s.node_type <> 'human-review.request'`;
-  const newSteps =
-    remaining.steps.length > 0 ? sql` + (select count(*) from new_steps s where ${counted})` : sql``;
-  const result = await db.execute(sql`
-    with ${sql.join(writes, sql`, `)}
-    update runs set ${finalRunColumns(run.id, outcome, error, sumUsage ? remaining.steps : null)}
-    where id = ${run.id}::uuid and lease_owner = ${workerId}
+  const counted = `s.status <> 'skipped' and s.node_type <> 'human-review.request'`;
+  const newSteps = remaining.steps.length > 0 ? ` + (select count(*) from new_steps s where ${counted})` : '';
+  const columns = finalRunColumns(q, run.id, outcome, error, sumUsage ? remaining.steps : null);
+  q.add(`
+    with ${writes.join(', ')}
+    update runs set ${columns}
+    where id = ${q.param(run.id)}::uuid and lease_owner = ${q.param(workerId)}
     returning status, outputs, error, usage, now() as at, workspace_id, app_id, app_version_id, inputs,
       created_at, started_at, finished_at,
       (select count(*) from run_steps s where s.run_id = runs.id and ${counted})${newSteps} as total_steps`);
-  const row = rowsOf<{
-    status: string;
-    outputs: unknown;
-    error: unknown;
-    usage: unknown;
-    at: string | Date;
-    workspace_id: string;
-    app_id: string;
-    app_version_id: string | null;
-    inputs: unknown;
-    created_at: string | Date;
-    started_at: string | Date | null;
-    finished_at: string | Date;
-    total_steps: string | number;
-  }>(result)[0];
+  const row = (
+    await executeText<{
+      status: string;
+      outputs: unknown;
+      error: unknown;
+      usage: unknown;
+      at: string | Date;
+      workspace_id: string;
+      app_id: string;
+      app_version_id: string | null;
+      inputs: unknown;
+      created_at: string | Date;
+      started_at: string | Date | null;
+      finished_at: string | Date;
+      total_steps: string | number;
+    }>(db, q)
+  )[0];
   if (!row) return null;
   const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
   return {

@@ -144,6 +144,31 @@ describe('RunWriter showing model output ahead of its statement', () => {
     expect(batches.at(-1)).toEqual(['llm_delta']);
   });
 
+  it('lets a step row queued after model output it has shown wait as a lazy write, for the run’s end', async () => {
+    const { w, batches } = aheadWriter();
+    await w.append([ev('node_started')]);
+    void w.append([ev('llm_delta')]);
+    void w.append([ev('node_finished')], step('llm'), { lazy: true });
+    await sleep(5);
+    // Neither the shown output nor the lazy row forces a statement yet.
+    expect(batches).toEqual([['node_started']]);
+    const remaining = await w.takeRemaining();
+    expect(remaining.events.map((e) => e.type)).toEqual(['llm_delta', 'node_finished']);
+    expect(remaining.steps.map((s) => s.stepKey)).toEqual(['llm']);
+    remaining.settle(undefined, { at: new Date(), added: [] });
+    expect(batches).toEqual([['node_started']]);
+  });
+
+  it('stores a lazy row queued after shown model output within the lazy wait, not the longer one', async () => {
+    const { w, batches } = aheadWriter();
+    await w.append([ev('node_started')]);
+    void w.append([ev('llm_delta')]);
+    const began = performance.now();
+    await w.append([ev('node_finished')], step('llm'), { lazy: true });
+    expect(performance.now() - began).toBeLessThan(150);
+    expect(batches).toEqual([['node_started'], ['llm_delta', 'node_finished']]);
+  });
+
   it('does not announce model output while an earlier event is still unstored', async () => {
     const { w, notices, hold } = aheadWriter();
     hold(true);

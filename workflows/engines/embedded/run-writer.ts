@@ -2,7 +2,7 @@
 // order rows are stored and a reader following `seq` never sees a gap that fills in later. Writes
 // queued while one is in flight go out together in the next statement (group commit), which is
 // what keeps the per-node cost of a durable step low. Two kinds of writes wait a moment for company
-// (see gather): `lazy` ones nothing waits on (a pure step's row, run_started), and streamed model
+// (see gather): `lazy` ones nothing waits on yet (a step's row, run_started), and streamed model
 // output (llm_delta), which arrives in many small pieces. Model output is also shown to this
 // process's readers as soon as it is queued (see announceAhead), so a streamed answer reaches its
 // reader without waiting for the statement that stores it.
@@ -25,6 +25,8 @@ interface Pending {
   /** When it was queued (performance.now()). */
   at: number;
   kind: 'lazy' | 'delta' | 'now';
+  /** Its events were shown to this process's readers before being stored (announceAhead). */
+  shown: boolean;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -109,13 +111,14 @@ export class RunWriter {
     const redacted = this.redact(events);
     const firstSeq = this.queuedSeq + 1;
     this.queuedSeq += events.length;
-    if (kind === 'delta') this.announceAhead(redacted, firstSeq);
+    const shown = kind === 'delta' && this.announceAhead(redacted, firstSeq);
     const stored = new Promise<void>((resolve, reject) =>
       this.queue.push({
         events: redacted,
         step: step && this.redact(step),
         at: performance.now(),
         kind,
+        shown,
         resolve,
         reject,
       }),
@@ -132,10 +135,11 @@ export class RunWriter {
    * unbroken sequence. Should the statement storing it fail, the run is left to recovery, which
    * streams the model's output again; the chat stream then replaces the answer it showed.
    */
-  private announceAhead(events: NewEvent[], firstSeq: number) {
-    if (!this.aheadAllowed || this.announcedSeq !== firstSeq - 1 || events.length === 0) return;
+  private announceAhead(events: NewEvent[], firstSeq: number): boolean {
+    if (!this.aheadAllowed || this.announcedSeq !== firstSeq - 1 || events.length === 0) return false;
     this.announcedSeq = firstSeq + events.length - 1;
     this.bus.eventsAhead(this.runId, this.announcedSeq, storedEvents(events, firstSeq, new Date()));
+    return true;
   }
 
   /** Tells this process's readers (and other processes) that events up to `seq` are stored. */
@@ -268,21 +272,18 @@ export class RunWriter {
     }
   }
 
-  /** How long the queue may still wait (<= 0: store it now). */
+  /** How long the queue may still wait (<= 0: store it now): until the soonest entry is due. */
   private waitFor(now: number): number {
     if (this.urgent > 0 || this.queue.length === 0) return 0;
-    let lazyUntil = Number.POSITIVE_INFINITY;
-    let firstDelta = Number.POSITIVE_INFINITY;
+    let due = Number.POSITIVE_INFINITY;
     for (const p of this.queue) {
       if (p.kind === 'now') return 0;
-      if (p.kind === 'delta') firstDelta = Math.min(firstDelta, p.at);
-      else lazyUntil = Math.min(lazyUntil, p.at + LAZY_MS);
+      if (p.kind === 'lazy') due = Math.min(due, p.at + LAZY_MS);
+      // Shown to this process's readers already: storing it is for other processes and the record.
+      else if (p.shown) due = Math.min(due, Math.max(this.lastDeltaWrite, p.at) + SHOWN_DELTA_PACE_MS);
+      else due = Math.min(due, this.lastDeltaWrite + DELTA_PACE_MS);
     }
-    if (firstDelta === Number.POSITIVE_INFINITY) return lazyUntil - now;
-    // Everything queued was shown ahead (so nothing else is queued): readers here wait for none of it.
-    if (this.announcedSeq >= this.queuedSeq)
-      return Math.max(this.lastDeltaWrite, firstDelta) + SHOWN_DELTA_PACE_MS - now;
-    return this.lastDeltaWrite + DELTA_PACE_MS - now;
+    return due - now;
   }
 }
 

@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runSteps } from '@/db/schema';
+import { executeText, SqlText } from '@/db/sql-text';
 import { noServices } from '@/workflows/engines/embedded/activities';
 import type { RunEventBus } from '@/workflows/engines/embedded/event-bus';
 import { runJournaledStep } from '@/workflows/engines/embedded/journaled-step';
@@ -146,11 +147,16 @@ export function createTemporalActivities(deps: TemporalActivityDeps): TemporalAc
         if (finished) return null;
         const { events, steps } = await unstoredRecordWrites(tx, runId, records);
         const run = { id: runId, workspaceId };
-        const { error, writes } = finishingWrites(run, outcome, { events, steps, firstSeq: last + 1 });
-        await tx.execute(sql`
-          with ${sql.join(writes, sql`, `)}
-          update runs set ${finalRunColumns(runId, outcome, error, steps)}
-          where id = ${runId}::uuid and status in ('queued', 'running', 'paused')`);
+        const q = new SqlText();
+        const { error, writes } = finishingWrites(q, run, outcome, { events, steps, firstSeq: last + 1 });
+        const columns = finalRunColumns(q, runId, outcome, error, steps);
+        await executeText(
+          tx,
+          q.add(`
+          with ${writes.join(', ')}
+          update runs set ${columns}
+          where id = ${q.param(runId)}::uuid and status in ('queued', 'running', 'paused')`),
+        );
         return last + events.length + 1;
       });
       if (seq === null) return;

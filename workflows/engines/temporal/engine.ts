@@ -66,7 +66,7 @@ export function createTemporalEngine(opts: TemporalEngineOptions) {
       input: StartRunInput,
       startOpts: { onFinished?: (status: string) => void } = {},
     ): Promise<{ runId: string }> {
-      const { runId } = await insertRun(db, input, 'temporal', sql`'queued', null, null, null, null`);
+      const { runId } = await insertRun(db, input, 'temporal', () => `'queued', null, null, null, null`);
       const { onFinished } = startOpts;
       if (onFinished) {
         const off = bus.onRunFinished(runId, (status) => {

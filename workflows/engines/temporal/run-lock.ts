@@ -4,6 +4,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';
 import { runSteps } from '@/db/schema';
+import { executeText, SqlText } from '@/db/sql-text';
 import { journalWriteCtes, type NewEvent, type StepRow } from '@/workflows/engines/embedded/journal';
 import { recordWrites } from '@/workflows/engines/embedded/journaled-step';
 import type { BatchStore } from '@/workflows/engines/embedded/run-writer';
@@ -43,8 +44,9 @@ export async function writeNumbered(
   events: NewEvent[],
   steps: StepRow[],
 ): Promise<number> {
-  const ctes = journalWriteCtes(runId, workspaceId, lastSeq + 1, events, steps);
-  if (ctes.length > 0) await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
+  const q = new SqlText();
+  const ctes = journalWriteCtes(q, runId, workspaceId, lastSeq + 1, events, steps);
+  if (ctes.length > 0) await executeText(tx, q.add(`with ${ctes.join(', ')} select 1`));
   return lastSeq + events.length;
 }
 
