@@ -66,7 +66,11 @@ export async function executeText<T>(db: DbOrTx, statement: SqlText): Promise<T[
   if (client && 'unsafe' in client) return (await client.unsafe(statement.text, statement.params)) as T[];
   if (client && 'query' in client)
     return (await client.query(statement.text, statement.params, { rowMode: 'object' })).rows as T[];
-  const result = await db.execute(asDrizzleSql(statement));
+  return rowsOf<T>(await db.execute(asDrizzleSql(statement)));
+}
+
+/** The rows of a raw `execute` result: PGlite returns { rows }, postgres.js an array of rows. */
+export function rowsOf<T>(result: unknown): T[] {
   return (result && typeof result === 'object' && 'rows' in result ? result.rows : result) as T[];
 }
 

@@ -1,4 +1,2 @@
-// Raw `execute` results differ by driver (PGlite returns { rows }, postgres.js an array of rows).
-export function rowsOf<T>(result: unknown): T[] {
-  return (result && typeof result === 'object' && 'rows' in result ? result.rows : result) as T[];
-}
+// Raw `execute` results differ by driver; the helper lives with the database layer.
+export { rowsOf } from '@/db/sql-text';
