@@ -91,7 +91,14 @@ export class ExecutionState {
         },
         reject,
       };
-      if (!entry.blocked) entry.timer = setTimeout(() => entry.resolve(undefined), Math.max(0, remaining));
+      // Node's timers may fire a moment before the wall clock reaches fireAt: a durable timer never
+      // fires early (a retry's backoff is at least its delay), so an early call waits out the rest.
+      const fire = () => {
+        const left = (fireAt ?? 0) - Date.now();
+        if (left > 0) entry.timer = setTimeout(fire, left);
+        else entry.resolve(undefined);
+      };
+      if (!entry.blocked) entry.timer = setTimeout(fire, Math.max(0, remaining));
       this.waits.add(entry);
       this.maybeSuspend();
     });
