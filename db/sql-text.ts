@@ -9,6 +9,11 @@ import type { DbOrTx } from './client';
 
 export type SqlParam = string | number | boolean | null;
 
+/** A JSON value as the text of a jsonb parameter; null and undefined as SQL NULL. */
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
 /** A statement being built: its text and the values of its placeholders so far. */
 export class SqlText {
   text = '';
@@ -22,9 +27,8 @@ export class SqlText {
 
   /** A JSON value as a jsonb placeholder; null and undefined as SQL NULL. */
   jsonb(value: unknown): string {
-    return value === null || value === undefined
-      ? 'null::jsonb'
-      : `${this.param(JSON.stringify(value))}::jsonb`;
+    const json = jsonOrNull(value);
+    return json === null ? 'null::jsonb' : `${this.param(json)}::jsonb`;
   }
 
   add(text: string): this {

@@ -5,7 +5,7 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { conversations, messages } from '@/db/schema';
-import { executeText, sqlText } from '@/db/sql-text';
+import { executeText, jsonOrNull, sqlText } from '@/db/sql-text';
 import { badInput, notFound } from '@/server/errors';
 
 /** Whose conversations: one app of one workspace, one end user. */
@@ -302,12 +302,11 @@ export async function finishMessage(
     error?: unknown;
   },
 ): Promise<boolean> {
-  const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
   const updated = await executeText<{ id: string }>(
     db,
     sqlText`
-    update messages set answer = ${outcome.answer}, status = ${outcome.status}, usage = ${json(outcome.usage)}::jsonb,
-      error = ${json(outcome.error)}::jsonb, finished_at = now()
+    update messages set answer = ${outcome.answer}, status = ${outcome.status}, usage = ${jsonOrNull(outcome.usage)}::jsonb,
+      error = ${jsonOrNull(outcome.error)}::jsonb, finished_at = now()
     where id = ${ref.messageId}::uuid and workspace_id = ${ref.workspaceId}::uuid and status = 'running'
     returning id`,
   );
