@@ -17,36 +17,32 @@ export interface PublishedVersion {
   definition: WorkflowDefinition;
 }
 
-/** By app id (with its workspace, checked on every hit). */
-const latest = new TtlCache<string, PublishedVersion & { workspaceId: string }>(PUBLISHED_API_CACHE_TTL_MS);
-onAppChanged((appId) => latest.invalidate((id) => id === appId));
+/** By workspace and app id. */
+const latest = new TtlCache<string, PublishedVersion & { appId: string }>(PUBLISHED_API_CACHE_TTL_MS);
+onAppChanged((appId) => latest.invalidate((_key, version) => version.appId === appId));
 
 export async function latestPublishedVersion(db: Db, app: ApiApp): Promise<PublishedVersion> {
-  const cached = latest.get(app.id);
-  if (cached && cached.workspaceId === app.workspaceId) {
-    const { workspaceId: _workspaceId, ...version } = cached;
-    return version;
-  }
-  const generation = latest.generation;
-  const [version] = await db
-    .select({
-      id: appVersions.id,
-      versionNumber: appVersions.versionNumber,
-      definition: appVersions.definition,
-    })
-    .from(appVersions)
-    .where(
-      and(
-        eq(appVersions.appId, app.id),
-        eq(appVersions.workspaceId, app.workspaceId),
-        eq(appVersions.isDraft, false),
-      ),
-    )
-    .orderBy(desc(appVersions.versionNumber))
-    .limit(1);
-  if (!version)
+  const found = await latest.getOrLoad(`${app.workspaceId}:${app.id}`, async () => {
+    const [version] = await db
+      .select({
+        id: appVersions.id,
+        versionNumber: appVersions.versionNumber,
+        definition: appVersions.definition,
+      })
+      .from(appVersions)
+      .where(
+        and(
+          eq(appVersions.appId, app.id),
+          eq(appVersions.workspaceId, app.workspaceId),
+          eq(appVersions.isDraft, false),
+        ),
+      )
+      .orderBy(desc(appVersions.versionNumber))
+      .limit(1);
+    return version && { ...version, definition: version.definition as WorkflowDefinition, appId: app.id };
+  });
+  if (!found)
     throw new ApiError(400, 'app_unavailable', 'The app has no published version: publish the app first');
-  const found = { ...version, definition: version.definition as WorkflowDefinition };
-  latest.set(app.id, { ...found, workspaceId: app.workspaceId }, generation);
-  return found;
+  const { appId: _appId, ...version } = found;
+  return version;
 }

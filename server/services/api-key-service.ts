@@ -183,9 +183,7 @@ export async function authenticateApiKeyWithApp(
 ): Promise<{ principal: ApiKeyPrincipal; app: ApiKeyApp } | null> {
   if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
   const tokenHash = hashToken(token);
-  let entry = keyCache.get(tokenHash);
-  if (!entry) {
-    const generation = keyCache.generation;
+  const entry = await keyCache.getOrLoad(tokenHash, async (previous) => {
     const [row] = await db
       .select({
         keyId: apiKeys.id,
@@ -201,15 +199,16 @@ export async function authenticateApiKeyWithApp(
       .from(apiKeys)
       .innerJoin(apps, and(eq(apps.id, apiKeys.appId), eq(apps.workspaceId, apiKeys.workspaceId)))
       .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)));
-    if (!row) return null;
+    if (!row) return undefined;
     const { app } = row;
-    entry = {
+    return {
       principal: { keyId: row.keyId, workspaceId: app.workspaceId, appId: app.id },
       app,
-      lastUsedAt: row.lastUsedAt?.getTime() ?? 0,
+      // A stamp this process sent may not have been stored yet when the row was read.
+      lastUsedAt: Math.max(row.lastUsedAt?.getTime() ?? 0, previous?.lastUsedAt ?? 0),
     };
-    keyCache.set(tokenHash, entry, generation);
-  }
+  });
+  if (!entry) return null;
   const now = Date.now();
   if (now - entry.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
     entry.lastUsedAt = now;

@@ -140,20 +140,19 @@ const forgetProviders = (workspaceId: string) =>
 
 async function providerRow(db: Db, workspaceId: string, providerId?: string | null) {
   const key = `${workspaceId}:${providerId ?? ''}`;
-  const cached = providerRows.get(key);
-  if (cached) return cached.row;
-  const generation = providerRows.generation;
-  const [row] = await db
-    .select()
-    .from(modelProviders)
-    .where(
-      and(
-        eq(modelProviders.workspaceId, workspaceId),
-        providerId ? eq(modelProviders.id, providerId) : eq(modelProviders.isDefault, true),
-      ),
-    );
-  providerRows.set(key, { workspaceId, row: row ?? null }, generation);
-  return row ?? null;
+  const entry = await providerRows.getOrLoad(key, async () => {
+    const [row] = await db
+      .select()
+      .from(modelProviders)
+      .where(
+        and(
+          eq(modelProviders.workspaceId, workspaceId),
+          providerId ? eq(modelProviders.id, providerId) : eq(modelProviders.isDefault, true),
+        ),
+      );
+    return { workspaceId, row: row ?? null };
+  });
+  return entry?.row ?? null;
 }
 
 export async function resolveModelTarget(

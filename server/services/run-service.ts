@@ -57,21 +57,18 @@ type CheckedVersion = { id: string; versionNumber: number | null; definition: Wo
  * Published versions never change, so their checked definitions are kept for a few seconds (the
  * published API starts many runs of one version); deleting the app drops them in this process.
  */
-const checkedVersions = new TtlCache<string, CheckedVersion & { workspaceId: string; appId: string }>(
+const checkedVersions = new TtlCache<string, CheckedVersion & { appId: string }>(
   PUBLISHED_API_CACHE_TTL_MS,
   1_000,
 );
-onAppChanged((appId) => checkedVersions.invalidate((_id, v) => v.appId === appId));
+onAppChanged((appId) => checkedVersions.invalidate((_key, v) => v.appId === appId));
 
-async function checkedDefinition(
+async function checkDefinition(
   db: Db,
   workspaceId: string,
   appId: string,
   source: RunSource,
 ): Promise<CheckedVersion> {
-  const cached = source.kind === 'version' ? checkedVersions.get(source.versionId) : undefined;
-  if (cached && cached.workspaceId === workspaceId && cached.appId === appId) return cached;
-  const generation = checkedVersions.generation;
   const version = await definitionToRun(db, workspaceId, appId, source);
   const checked = validateDefinition(version.definition, nodeCatalog);
   if (!checked.ok || !checked.definition) {
@@ -89,10 +86,26 @@ async function checkedDefinition(
       problems,
     );
   }
-  const result = { id: version.id, versionNumber: version.versionNumber, definition: checked.definition };
-  if (source.kind === 'version')
-    checkedVersions.set(source.versionId, { ...result, workspaceId, appId }, generation);
-  return result;
+  return { id: version.id, versionNumber: version.versionNumber, definition: checked.definition };
+}
+
+async function checkedDefinition(
+  db: Db,
+  workspaceId: string,
+  appId: string,
+  source: RunSource,
+): Promise<CheckedVersion> {
+  if (source.kind === 'draft') return checkDefinition(db, workspaceId, appId, source);
+  const checked = await checkedVersions.getOrLoad(
+    `${workspaceId}:${appId}:${source.versionId}`,
+    async () => ({
+      ...(await checkDefinition(db, workspaceId, appId, source)),
+      appId,
+    }),
+  );
+  if (!checked) throw new Error('a checked definition was expected');
+  const { appId: _appId, ...version } = checked;
+  return version;
 }
 
 export async function startRun(
