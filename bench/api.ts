@@ -38,13 +38,15 @@ const STREAM_MODEL = { firstTokenLatencyMs: 200, chunkLatencyMs: 10 };
 const INSTANT_MODEL = { firstTokenLatencyMs: 0, chunkLatencyMs: 0 };
 /**
  * Streams per side (model, Weft) at each concurrency of the first-token comparison: enough at 20 and
- * 50 that a p99 is not decided by the few answers of a level's first moments. The lanes of a level
+ * 50 that a p99 is not decided by the few answers of a level's first moments, and at 1 that the p50
+ * of the difference (a few milliseconds on answers of about 210) is not moved by a handful of
+ * answers either way (about 45 s a side on this model). The lanes of a level
  * start spread over STREAM_RAMP_MS, about one answer's length, so the level measures that many
  * streams held open; the last level opens its 50 lanes in the same moment (`together`), a burst of
  * new streams, and is reported beside it.
  */
 const STREAM_LEVELS = [
-  { concurrency: 1, requests: 20, together: false },
+  { concurrency: 1, requests: 200, together: false },
   { concurrency: 20, requests: 1000, together: false },
   { concurrency: 50, requests: 1000, together: false },
   { concurrency: 50, requests: 300, together: true },

@@ -19,16 +19,22 @@ function loader<V>() {
 /** Lets settled promises run their callbacks. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A cache of 1 s with 'a' loaded as 1 at the (fake) time 0; later loads are the test's to settle. */
+async function cacheHoldingA() {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const cache = new TtlCache<string, number>(1_000);
+  const { load, pending } = loader<number>();
+  const first = cache.getOrLoad('a', load);
+  pending[0]?.resolve(1);
+  expect(await first).toBe(1);
+  return { cache, load, pending };
+}
+
 describe('TtlCache', () => {
   afterEach(() => vi.useRealTimers());
 
   it('serves an entry without loading until half its life, then refreshes it in the background', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const cache = new TtlCache<string, number>(1_000);
-    const { load, pending } = loader<number>();
-    const first = cache.getOrLoad('a', load);
-    pending[0]?.resolve(1);
-    expect(await first).toBe(1);
+    const { cache, load, pending } = await cacheHoldingA();
     vi.advanceTimersByTime(499);
     expect(await cache.getOrLoad('a', load)).toBe(1);
     expect(load).toHaveBeenCalledTimes(1);
@@ -45,12 +51,7 @@ describe('TtlCache', () => {
   });
 
   it('never serves an entry past its time to live: callers wait for the load', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const cache = new TtlCache<string, number>(1_000);
-    const { load, pending } = loader<number>();
-    const first = cache.getOrLoad('a', load);
-    pending[0]?.resolve(1);
-    await first;
+    const { cache, load, pending } = await cacheHoldingA();
     vi.advanceTimersByTime(1_000);
     let got: number | undefined;
     const second = cache.getOrLoad('a', load).then((v) => {
@@ -100,12 +101,7 @@ describe('TtlCache', () => {
   });
 
   it('drops an entry whose refresh finds nothing (a revoked key)', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const cache = new TtlCache<string, number>(1_000);
-    const { load, pending } = loader<number>();
-    const first = cache.getOrLoad('a', load);
-    pending[0]?.resolve(1);
-    await first;
+    const { cache, load, pending } = await cacheHoldingA();
     vi.advanceTimersByTime(600);
     expect(await cache.getOrLoad('a', load)).toBe(1);
     pending[1]?.resolve(undefined);
