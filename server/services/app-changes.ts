@@ -44,6 +44,8 @@ export class TtlCache<K, V> {
    * a failed one reaches the callers waiting for it, while a failed refresh leaves the entry to
    * expire.
    */
+  getOrLoad(key: K, load: (previous: V | undefined) => Promise<V>): Promise<V>;
+  getOrLoad(key: K, load: (previous: V | undefined) => Promise<V | undefined>): Promise<V | undefined>;
   getOrLoad(key: K, load: (previous: V | undefined) => Promise<V | undefined>): Promise<V | undefined> {
     const entry = this.entries.get(key);
     const now = Date.now();

@@ -152,7 +152,7 @@ async function providerRow(db: Db, workspaceId: string, providerId?: string | nu
       );
     return { workspaceId, row: row ?? null };
   });
-  return entry?.row ?? null;
+  return entry.row;
 }
 
 export async function resolveModelTarget(

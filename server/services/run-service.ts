@@ -103,7 +103,6 @@ async function checkedDefinition(
       appId,
     }),
   );
-  if (!checked) throw new Error('a checked definition was expected');
   const { appId: _appId, ...version } = checked;
   return version;
 }
