@@ -17,9 +17,9 @@ export interface PublishedVersion {
   definition: WorkflowDefinition;
 }
 
-/** By workspace and app id. */
-const latest = new TtlCache<string, PublishedVersion & { appId: string }>(PUBLISHED_API_CACHE_TTL_MS);
-onAppChanged((appId) => latest.invalidate((_key, version) => version.appId === appId));
+/** By `workspaceId:appId`. */
+const latest = new TtlCache<string, PublishedVersion>(PUBLISHED_API_CACHE_TTL_MS);
+onAppChanged((appId) => latest.invalidate((key) => key.split(':')[1] === appId));
 
 export async function latestPublishedVersion(db: Db, app: ApiApp): Promise<PublishedVersion> {
   const found = await latest.getOrLoad(`${app.workspaceId}:${app.id}`, async () => {
@@ -39,10 +39,9 @@ export async function latestPublishedVersion(db: Db, app: ApiApp): Promise<Publi
       )
       .orderBy(desc(appVersions.versionNumber))
       .limit(1);
-    return version && { ...version, definition: version.definition as WorkflowDefinition, appId: app.id };
+    return version && { ...version, definition: version.definition as WorkflowDefinition };
   });
   if (!found)
     throw new ApiError(400, 'app_unavailable', 'The app has no published version: publish the app first');
-  const { appId: _appId, ...version } = found;
-  return version;
+  return found;
 }

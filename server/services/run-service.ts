@@ -56,12 +56,10 @@ type CheckedVersion = { id: string; versionNumber: number | null; definition: Wo
 /**
  * Published versions never change, so their checked definitions are kept for a few seconds (the
  * published API starts many runs of one version); deleting the app drops them in this process.
+ * Keyed by `workspaceId:appId:versionId`.
  */
-const checkedVersions = new TtlCache<string, CheckedVersion & { appId: string }>(
-  PUBLISHED_API_CACHE_TTL_MS,
-  1_000,
-);
-onAppChanged((appId) => checkedVersions.invalidate((_key, v) => v.appId === appId));
+const checkedVersions = new TtlCache<string, CheckedVersion>(PUBLISHED_API_CACHE_TTL_MS, 1_000);
+onAppChanged((appId) => checkedVersions.invalidate((key) => key.split(':')[1] === appId));
 
 async function checkDefinition(
   db: Db,
@@ -96,15 +94,9 @@ async function checkedDefinition(
   source: RunSource,
 ): Promise<CheckedVersion> {
   if (source.kind === 'draft') return checkDefinition(db, workspaceId, appId, source);
-  const checked = await checkedVersions.getOrLoad(
-    `${workspaceId}:${appId}:${source.versionId}`,
-    async () => ({
-      ...(await checkDefinition(db, workspaceId, appId, source)),
-      appId,
-    }),
+  return checkedVersions.getOrLoad(`${workspaceId}:${appId}:${source.versionId}`, () =>
+    checkDefinition(db, workspaceId, appId, source),
   );
-  const { appId: _appId, ...version } = checked;
-  return version;
 }
 
 export async function startRun(
