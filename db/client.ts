@@ -22,7 +22,8 @@ export interface Database {
    */
   notifications?: {
     listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
-    notify(channel: string, payload: string): Promise<void>;
+    /** Sends the notices in one statement. */
+    notify(notices: { channel: string; payload: string }[]): Promise<void>;
   };
   close(): Promise<void>;
 }
@@ -71,8 +72,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
         const { unlisten } = await client.listen(channel, onMessage);
         return unlisten;
       },
-      async notify(channel, payload) {
-        await client.notify(channel, payload);
+      async notify(notices) {
+        if (notices.length === 0) return;
+        const calls = notices.map((_, i) => `pg_notify($${2 * i + 1}, $${2 * i + 2})`);
+        await client.unsafe(
+          `select ${calls.join(', ')}`,
+          notices.flatMap((n) => [n.channel, n.payload]),
+        );
       },
     },
     close: () => client.end({ timeout: 5 }),

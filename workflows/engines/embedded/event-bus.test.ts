@@ -1,12 +1,14 @@
-// The event bus's notices to other processes: batched into one NOTIFY per channel (the last notice
-// per run counts), several notices per payload read back one by one, own notices ignored, and
-// recently finished runs remembered.
+// The event bus's notices to other processes: batched over a moment into one statement for every
+// channel (the last notice per run counts; a wake at once), several notices per payload read back
+// one by one, own notices ignored, and recently finished runs remembered.
 import { describe, expect, it } from 'vitest';
 import type { Database, Db } from '@/db/client';
 import { createEventBus } from './event-bus';
 
 function fakeDatabase() {
   const sent: { channel: string; payload: string }[] = [];
+  /** How many notices each statement carried. */
+  const statements: number[] = [];
   const listeners = new Map<string, (payload: string) => void>();
   const database: Database = {
     db: {} as Db,
@@ -19,34 +21,60 @@ function fakeDatabase() {
           listeners.delete(channel);
         };
       },
-      async notify(channel, payload) {
-        sent.push({ channel, payload });
+      async notify(notices) {
+        statements.push(notices.length);
+        sent.push(...notices);
       },
     },
   };
-  return { database, sent, listeners };
+  return { database, sent, statements, listeners };
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const moment = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('event bus notices between processes', () => {
-  it('sends what was noticed in one turn as one NOTIFY per channel, the last per run', async () => {
-    const { database, sent } = fakeDatabase();
+  it('sends what was noticed within a moment as one statement, the last notice per run', async () => {
+    const { database, sent, statements } = fakeDatabase();
     const bus = await createEventBus(database);
     bus.eventsStored('run-1', 2);
     bus.eventsStored('run-2', 5);
+    await turn();
     bus.eventsStored('run-1', 4);
     bus.runFinished('run-2', 'succeeded');
-    bus.wake('run-3');
     await turn();
-    await turn();
+    // Nothing pressing: the notices wait for company.
+    expect(sent).toHaveLength(0);
+    await moment(30);
+    expect(statements).toEqual([2]);
     const byChannel = Object.fromEntries(sent.map((s) => [s.channel, s.payload.split('\n')]));
-    expect(sent).toHaveLength(3);
     const origin = byChannel.weft_run_events?.[0]?.split('|')[0];
     expect(byChannel.weft_run_events).toEqual([`${origin}|run-2|5`, `${origin}|run-1|4`]);
     expect(byChannel.weft_run_finished).toEqual([`${origin}|run-2|succeeded`]);
-    expect(byChannel.weft_wake).toEqual([`${origin}|run-3`]);
     await bus.close();
+  });
+
+  it('sends a wake at once, with whatever was waiting', async () => {
+    const { database, sent, statements } = fakeDatabase();
+    const bus = await createEventBus(database);
+    bus.eventsStored('run-1', 3);
+    bus.wake('run-3');
+    await turn();
+    expect(statements).toEqual([2]);
+    const origin = sent[0]?.payload.split('|')[0];
+    expect(sent).toEqual([
+      { channel: 'weft_run_events', payload: `${origin}|run-1|3` },
+      { channel: 'weft_wake', payload: `${origin}|run-3` },
+    ]);
+    await bus.close();
+  });
+
+  it('sends what is still waiting when it closes', async () => {
+    const { database, sent } = fakeDatabase();
+    const bus = await createEventBus(database);
+    bus.runFinished('run-4', 'failed');
+    await bus.close();
+    expect(sent.map((s) => s.channel)).toEqual(['weft_run_finished']);
   });
 
   it('reads every notice of a payload and ignores its own', async () => {
@@ -64,8 +92,7 @@ describe('event bus notices between processes', () => {
     // Its own notices come back through PostgreSQL too; they were delivered locally already.
     bus.eventsStored('run-1', 4);
     expect(seen.at(-1)).toBe('run-1@4');
-    await turn();
-    await turn();
+    await moment(30);
     const own = sent.find((s) => s.channel === 'weft_run_events');
     expect(own?.payload).toMatch(/\|run-1\|4$/);
     listeners.get('weft_run_events')?.(own?.payload ?? '');

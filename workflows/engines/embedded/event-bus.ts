@@ -10,6 +10,12 @@ import { RecentEvents } from './recent-events';
 const WAKE_CHANNEL = 'weft_wake';
 const EVENTS_CHANNEL = 'weft_run_events';
 const FINISHED_CHANNEL = 'weft_run_finished';
+/**
+ * How long a notice for other processes (stored events, a finished run) waits for company. Under
+ * load a process then sends one statement per moment instead of one per run and channel, and each
+ * process listening is woken that much less often; readers in this process are told at once.
+ */
+const NOTICE_BATCH_MS = 10;
 /** How long finishedStatus remembers a run. */
 const FINISHED_MEMORY_MS = 60_000;
 
@@ -143,28 +149,36 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
     );
   }
 
-  // Notices for other processes go out in batches, one NOTIFY per channel carrying every notice
-  // queued while the previous batch was sent (a busy process sends a few statements at a time
-  // rather than one per event). Per key only the last notice counts: for stored events, the
-  // highest number of each run (readers re-read from where they are).
+  // Notices for other processes go out in batches: every notice queued within NOTICE_BATCH_MS, on
+  // every channel, in one statement (the last notice per key counts: for stored events, the highest
+  // number of each run; readers re-read from where they are). A wake goes out at once: another
+  // process's worker may be waiting to start that run.
   const outbox = new Map<string, Map<string, string>>();
-  let sending = false;
-  let flushed: Promise<void> = Promise.resolve();
+  let batchTimer: ReturnType<typeof setTimeout> | undefined;
+  let sending: Promise<void> | undefined;
   const flush = async () => {
-    while (outbox.size > 0 && remote) {
-      const batch = [...outbox];
-      outbox.clear();
-      await Promise.all(
-        batch.flatMap(([channel, notices]) =>
-          payloads([...notices.values()].map((n) => `${origin}|${n}`)).map((payload) =>
-            remote.notify(channel, payload).catch((error: unknown) => {
-              console.error(`notify ${channel} failed:`, error);
-            }),
-          ),
-        ),
-      );
-    }
-    sending = false;
+    batchTimer = undefined;
+    if (!remote || outbox.size === 0) return;
+    const batch = [...outbox].flatMap(([channel, notices]) =>
+      payloads([...notices.values()].map((n) => `${origin}|${n}`)).map((payload) => ({ channel, payload })),
+    );
+    outbox.clear();
+    await remote.notify(batch).catch((error: unknown) => {
+      console.error('notify failed:', error);
+    });
+  };
+  const schedule = (now: boolean) => {
+    if (sending) return; // what is queued meanwhile is scheduled when the statement is done
+    if (now) clearTimeout(batchTimer);
+    else if (batchTimer) return;
+    const go = () => {
+      sending = flush().finally(() => {
+        sending = undefined;
+        if (outbox.size > 0) schedule(outbox.has(WAKE_CHANNEL));
+      });
+    };
+    if (now) go();
+    else batchTimer = setTimeout(go, NOTICE_BATCH_MS);
   };
   const send = (channel: string, key: string, notice: string) => {
     if (!remote) return;
@@ -175,10 +189,7 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
     }
     notices.delete(key);
     notices.set(key, notice);
-    if (!sending) {
-      sending = true;
-      flushed = new Promise((resolve) => setImmediate(() => void flush().then(resolve)));
-    }
+    schedule(channel === WAKE_CHANNEL);
   };
 
   return {
@@ -219,7 +230,11 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
       return finished.get(runId)?.status;
     },
     async close() {
-      await flushed;
+      // Whatever is still queued goes out now.
+      while (sending || batchTimer) {
+        if (!sending) schedule(true);
+        await sending;
+      }
       await Promise.all(unlisteners.map((u) => u().catch(() => {})));
       local.removeAllListeners();
     },
