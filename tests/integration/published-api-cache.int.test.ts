@@ -140,6 +140,31 @@ describe.each(testDatabases())('published API caches on $name', ({ open }) => {
     expect(await runSequenceNumber(suite.database.db, appId, ids[1] as string)).toBe(2);
   });
 
+  it('keeps counting once its mark has moved past earlier runs', async () => {
+    const appId = await publishedApp('Counted later', 'x');
+    const version = await latestPublishedVersion(suite.database.db, apiApp(appId));
+    const start = async () =>
+      (
+        await startRun(suite.database.db, suite.h.runtime.engine, null, suite.ws.workspaceId, {
+          appId,
+          source: { kind: 'version', versionId: version.id },
+          inputs: {},
+        })
+      ).runId;
+    const number = (runId: string) => runSequenceNumber(suite.database.db, appId, runId);
+    const first = await start();
+    expect(await number(first)).toBe(1);
+    expect(await number(await start())).toBe(2);
+    // The mark settles runs older than two seconds: these two are then counted from it.
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    const third = await start();
+    expect(await number(third)).toBe(3);
+    expect(await number(await start())).toBe(4);
+    // A run from before the mark is counted in full, one after it from the mark.
+    expect(await number(first)).toBe(1);
+    expect(await number(third)).toBe(3);
+  });
+
   it('describes a finished run from the engine’s notice exactly as a read does', async () => {
     const app = await suite.owner.caller.apps.create({ ...suite.ws, name: 'Branches', kind: 'workflow' });
     const at = { x: 0, y: 0 };
