@@ -157,7 +157,6 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let sending: Promise<void> | undefined;
   const flush = async () => {
-    batchTimer = undefined;
     if (!remote || outbox.size === 0) return;
     const batch = [...outbox].flatMap(([channel, notices]) =>
       payloads([...notices.values()].map((n) => `${origin}|${n}`)).map((payload) => ({ channel, payload })),
@@ -167,18 +166,19 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
       console.error('notify failed:', error);
     });
   };
+  const sendNow = () => {
+    clearTimeout(batchTimer);
+    batchTimer = undefined;
+    sending = flush().finally(() => {
+      sending = undefined;
+      // What was queued while the statement was out.
+      if (outbox.size > 0) schedule(outbox.has(WAKE_CHANNEL));
+    });
+  };
   const schedule = (now: boolean) => {
-    if (sending) return; // what is queued meanwhile is scheduled when the statement is done
-    if (now) clearTimeout(batchTimer);
-    else if (batchTimer) return;
-    const go = () => {
-      sending = flush().finally(() => {
-        sending = undefined;
-        if (outbox.size > 0) schedule(outbox.has(WAKE_CHANNEL));
-      });
-    };
-    if (now) go();
-    else batchTimer = setTimeout(go, NOTICE_BATCH_MS);
+    if (sending) return; // picked up when the statement under way is done
+    if (now) sendNow();
+    else batchTimer ??= setTimeout(sendNow, NOTICE_BATCH_MS);
   };
   const send = (channel: string, key: string, notice: string) => {
     if (!remote) return;
@@ -232,7 +232,7 @@ export async function createEventBus(database: Database): Promise<RunEventBus> {
     async close() {
       // Whatever is still queued goes out now.
       while (sending || batchTimer) {
-        if (!sending) schedule(true);
+        if (!sending) sendNow();
         await sending;
       }
       await Promise.all(unlisteners.map((u) => u().catch(() => {})));
